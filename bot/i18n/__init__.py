@@ -1,0 +1,65 @@
+"""The message catalogue: every user-facing text, one module per locale.
+
+``t(locale, key, **params)`` looks the key up in the locale's table, falls back to English,
+and formats it with ``str.format``. English is complete; other locales may be partial.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from functools import cache
+from typing import Any
+
+from bot.i18n import en
+
+log = logging.getLogger("sorabot.i18n")
+
+SUPPORTED_LOCALES = ("en", "zh-Hant", "zh-Hans", "es", "ru", "fr")
+_MODULES = {"en": "en", "zh-Hant": "zh_hant", "zh-Hans": "zh_hans", "es": "es", "ru": "ru", "fr": "fr"}
+# Platform locale codes → ours (Discord sends zh-TW / zh-CN / es-ES; Telegram sends language_code).
+_ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-hant": "zh-Hant", "zh-cn": "zh-Hans", "zh-hans": "zh-Hans",
+            "zh": "zh-Hans", "es-es": "es", "es-419": "es", "en-us": "en", "en-gb": "en"}
+
+
+def normalise_locale(code: str | None) -> str:
+    if not code:
+        return "en"
+    low = code.lower()
+    if low in _ALIASES:
+        return _ALIASES[low]
+    for loc in SUPPORTED_LOCALES:
+        if low == loc.lower() or low.split("-")[0] == loc.lower():
+            return loc
+    return "en"
+
+
+@cache
+def _table(locale: str) -> dict[str, str]:
+    if locale == "en":
+        return en.MESSAGES
+    name = _MODULES.get(locale)
+    if name is None:
+        return {}
+    try:
+        module = importlib.import_module(f"bot.i18n.{name}")
+    except ModuleNotFoundError:
+        return {}
+    return dict(getattr(module, "MESSAGES", {}))
+
+
+def t(locale: str | None, key: str, **params: Any) -> str:
+    loc = normalise_locale(locale)
+    template = _table(loc).get(key) or en.MESSAGES.get(key)
+    if template is None:
+        log.error("missing message key %r", key)
+        return key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.exception("message %r could not be formatted with %r", key, sorted(params))
+        return en.MESSAGES.get(key, key)
+
+
+def has_key(key: str) -> bool:
+    return key in en.MESSAGES

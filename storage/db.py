@@ -1,0 +1,110 @@
+"""The database: engine creation, migrations at start-up, and write retries.
+
+SQLite (the default) gets WAL, a busy timeout and a single pooled connection: writes are
+serialised in the asyncio pool rather than by SQLite's sleeping busy handler, which is both
+faster and fair under many concurrent holds. Another URL (e.g. ``postgresql+asyncpg://``)
+gets an ordinary pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+log = logging.getLogger("sorabot.storage")
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 600,
+                      "connect_args": {"timeout": 30}}
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    async def migrate(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def write(self, fn: Callable[[AsyncConnection], Awaitable[T]], *, attempts: int = 8) -> T:
+        """Run ``fn`` in one transaction, retrying when the database is briefly locked or away.
+
+        A job or a credit must never be lost to a passing lock, so the pipeline writes through here.
+        """
+        delay = 0.05
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.engine.begin() as conn:
+                    return await fn(conn)
+            except OperationalError as exc:
+                if attempt == attempts or not _transient(exc):
+                    raise
+                log.warning("database busy (%s); retrying in %.2fs", exc.orig, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        raise AssertionError("unreachable")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _transient(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return any(w in text for w in ("locked", "busy", "unable to open", "disk i/o", "connection"))
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _upgrade(sync_conn: Any) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = sync_conn
+    command.upgrade(cfg, "head")
+
+
+def insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *index_elements: str) -> Any:
+    """An INSERT that does nothing on a unique conflict, in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements) or None)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(index_elements) or None)

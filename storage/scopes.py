@@ -1,0 +1,142 @@
+"""Per-scope settings: snapshot governance (pin, canary, rollback, audit) and quota settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage import schema as s
+from storage.db import Database, insert_ignoring_conflicts
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRow:
+    id: str
+    platform: str
+    kind: str
+    title: str
+    pin: str | None
+    pin_stack: tuple[str | None, ...]
+    canary: str | None
+    canary_percent: int
+    quota_default_tenths: int | None
+    quota_period: str | None
+    routing_priority: str | None
+    locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    actor_id: str
+    actor_name: str
+    action: str
+    from_snapshot: str | None
+    to_snapshot: str | None
+    detail: str
+    at: dt.datetime
+
+
+class ScopeRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def ensure(self, scope_id: str, *, platform: str, kind: str, title: str, now: dt.datetime) -> None:
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
+                id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
+        await self.db.write(run)
+
+    async def get(self, scope_id: str) -> ScopeRow | None:
+        async with self.db.connect() as conn:
+            row = (await conn.execute(select(s.scopes).where(s.scopes.c.id == scope_id))).mappings().first()
+        if row is None:
+            return None
+        return ScopeRow(id=row["id"], platform=row["platform"], kind=row["kind"], title=row["title"], pin=row["pin"],
+                        pin_stack=tuple(json.loads(row["pin_stack"] or "[]")), canary=row["canary"],
+                        canary_percent=row["canary_percent"], quota_default_tenths=row["quota_default_tenths"],
+                        quota_period=row["quota_period"], routing_priority=row["routing_priority"],
+                        locale=row["locale"])
+
+    async def change_snapshot(self, scope_id: str, *, action: str, actor_id: str, actor_name: str,
+                              pin: str | None, pin_stack: tuple[str | None, ...], canary: str | None,
+                              canary_percent: int, from_snapshot: str | None, to_snapshot: str | None,
+                              detail: str, now: dt.datetime) -> None:
+        """Write the new governance state and its audit entry in one transaction."""
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(
+                pin=pin, pin_stack=json.dumps(list(pin_stack)), canary=canary, canary_percent=canary_percent,
+                updated_at=now))
+            await conn.execute(s.snapshot_audit.insert().values(
+                scope_id=scope_id, actor_id=actor_id, actor_name=actor_name[:200], action=action,
+                from_snapshot=from_snapshot, to_snapshot=to_snapshot, detail=detail, at=now))
+        await self.db.write(run)
+
+    async def history(self, scope_id: str, limit: int = 20) -> list[AuditRow]:
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.snapshot_audit).where(s.snapshot_audit.c.scope_id == scope_id)
+                                       .order_by(s.snapshot_audit.c.id.desc()).limit(limit))).mappings().all()
+        return [AuditRow(r["actor_id"], r["actor_name"], r["action"], r["from_snapshot"], r["to_snapshot"],
+                         r["detail"], r["at"]) for r in rows]
+
+    async def scopes_pinned_to(self, snapshot_ids: list[str]) -> list[ScopeRow]:
+        async with self.db.connect() as conn:
+            ids = (await conn.execute(select(s.scopes.c.id).where(s.scopes.c.pin.in_(snapshot_ids)))).scalars().all()
+        return [r for r in [await self.get(i) for i in ids] if r is not None]
+
+    async def set_quota(self, scope_id: str, *, default_tenths: int | None = None, period: str | None = None,
+                        now: dt.datetime) -> None:
+        values: dict[str, object] = {"updated_at": now}
+        if default_tenths is not None:
+            values["quota_default_tenths"] = default_tenths
+        if period is not None:
+            values["quota_period"] = period
+
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(**values))
+        await self.db.write(run)
+
+    async def set_field(self, scope_id: str, now: dt.datetime, **values: object) -> None:
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(updated_at=now, **values))
+        await self.db.write(run)
+
+    async def set_member_allowance(self, scope_id: str, user_id: str, tenths: int | None, *, set_by: str,
+                                   now: dt.datetime) -> None:
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(delete(s.member_allowances).where(s.member_allowances.c.scope_id == scope_id,
+                                                                 s.member_allowances.c.user_id == user_id))
+            if tenths is not None:
+                await conn.execute(s.member_allowances.insert().values(
+                    scope_id=scope_id, user_id=user_id, allowance_tenths=tenths, set_by=set_by, at=now))
+        await self.db.write(run)
+
+    async def set_role_allowance(self, scope_id: str, role_id: str, tenths: int | None, *, now: dt.datetime) -> None:
+        async def run(conn: AsyncConnection) -> None:
+            await conn.execute(delete(s.role_allowances).where(s.role_allowances.c.scope_id == scope_id,
+                                                               s.role_allowances.c.role_id == role_id))
+            if tenths is not None:
+                await conn.execute(s.role_allowances.insert().values(
+                    scope_id=scope_id, role_id=role_id, allowance_tenths=tenths, at=now))
+        await self.db.write(run)
+
+    async def member_allowance(self, scope_id: str, user_id: str) -> int | None:
+        async with self.db.connect() as conn:
+            return (await conn.execute(select(s.member_allowances.c.allowance_tenths).where(
+                s.member_allowances.c.scope_id == scope_id, s.member_allowances.c.user_id == user_id))).scalar()
+
+    async def role_allowances(self, scope_id: str, role_ids: tuple[str, ...]) -> list[int]:
+        if not role_ids:
+            return []
+        async with self.db.connect() as conn:
+            return list((await conn.execute(select(s.role_allowances.c.allowance_tenths).where(
+                s.role_allowances.c.scope_id == scope_id, s.role_allowances.c.role_id.in_(role_ids)))).scalars())
+
+    async def member_overrides(self, scope_id: str) -> dict[str, int]:
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.member_allowances.c.user_id, s.member_allowances.c.allowance_tenths)
+                                       .where(s.member_allowances.c.scope_id == scope_id))).all()
+        return {r[0]: r[1] for r in rows}
