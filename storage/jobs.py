@@ -1,0 +1,105 @@
+"""Job records: creation together with the credit hold, state transitions, and queries."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.jobs.model import ACTIVE_STATES, Job, JobState
+from storage import schema as s
+from storage.db import Database
+
+_JSON_FIELDS = {"characters", "storyboard", "request_json", "destination", "status_ref", "result_ref"}
+
+
+def _to_row(job: Job) -> dict[str, Any]:
+    row = dataclasses.asdict(job)
+    for k in _JSON_FIELDS:
+        if row[k] is not None:
+            row[k] = json.dumps(row[k], ensure_ascii=False)
+    row["state"] = job.state.value
+    return row
+
+
+def _from_row(row: Mapping[str, Any]) -> Job:
+    data = dict(row)
+    for k in _JSON_FIELDS:
+        if data.get(k) is not None:
+            data[k] = json.loads(data[k])
+    data["state"] = JobState(data["state"])
+    return Job(**{f.name: data[f.name] for f in dataclasses.fields(Job)})
+
+
+class JobRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def insert(self, conn: AsyncConnection, job: Job) -> None:
+        await conn.execute(s.jobs.insert().values(**_to_row(job)))
+
+    async def get(self, job_id: str) -> Job | None:
+        async with self.db.connect() as conn:
+            row = (await conn.execute(select(s.jobs).where(s.jobs.c.id == job_id))).mappings().first()
+        return _from_row(row) if row else None
+
+    async def update(self, job_id: str, *, expect: Sequence[JobState] | None = None,
+                     conn: AsyncConnection | None = None, **values: Any) -> bool:
+        """Set fields on a job, optionally only if it is in one of ``expect`` states (a guarded
+        transition). Returns whether a row changed."""
+        for k in _JSON_FIELDS & values.keys():
+            if values[k] is not None:
+                values[k] = json.dumps(values[k], ensure_ascii=False)
+        if isinstance(values.get("state"), JobState):
+            values["state"] = values["state"].value
+        stmt = update(s.jobs).where(s.jobs.c.id == job_id)
+        if expect:
+            stmt = stmt.where(s.jobs.c.state.in_([e.value for e in expect]))
+        stmt = stmt.values(**values)
+        if conn is not None:
+            return (await conn.execute(stmt)).rowcount == 1
+
+        async def run(c: AsyncConnection) -> bool:
+            return (await c.execute(stmt)).rowcount == 1
+        return await self.db.write(run)
+
+    async def active_counts(self, conn: AsyncConnection, scope_id: str, user_id: str) -> tuple[int, int]:
+        active = [st.value for st in ACTIVE_STATES]
+        per_member = (await conn.execute(select(func.count()).select_from(s.jobs).where(
+            s.jobs.c.scope_id == scope_id, s.jobs.c.user_id == user_id, s.jobs.c.state.in_(active)))).scalar_one()
+        per_scope = (await conn.execute(select(func.count()).select_from(s.jobs).where(
+            s.jobs.c.scope_id == scope_id, s.jobs.c.state.in_(active)))).scalar_one()
+        return int(per_member), int(per_scope)
+
+    async def unfinished(self) -> list[Job]:
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.jobs).where(s.jobs.c.state.in_([st.value for st in ACTIVE_STATES]))
+                                       .order_by(s.jobs.c.created_at))).mappings().all()
+        return [_from_row(r) for r in rows]
+
+    async def recent(self, scope_id: str, user_id: str | None, limit: int = 10) -> list[Job]:
+        stmt = select(s.jobs).where(s.jobs.c.scope_id == scope_id)
+        if user_id is not None:
+            stmt = stmt.where(s.jobs.c.user_id == user_id)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(stmt.order_by(s.jobs.c.created_at.desc()).limit(limit))).mappings().all()
+        return [_from_row(r) for r in rows]
+
+    async def count_by_state(self) -> dict[str, int]:
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.jobs.c.state, func.count()).group_by(s.jobs.c.state))).all()
+        return {k: int(v) for k, v in rows}
+
+    async def all(self) -> list[Job]:
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.jobs).order_by(s.jobs.c.created_at))).mappings().all()
+        return [_from_row(r) for r in rows]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
