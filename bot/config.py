@@ -89,7 +89,8 @@ class LimitsConfig(_Strict):
     active_jobs_per_member: int = Field(default=2, ge=1)
     active_jobs_per_scope: int = Field(default=10, ge=1)
     job_deadline_seconds: float = Field(default=1800.0, gt=0)
-    status_edit_min_interval: float = Field(default=5.0, ge=0)
+    poll_min_interval: float = Field(default=0.5, gt=0)  # seconds; the provider's hint may ask for more
+    poll_max_interval: float = Field(default=30.0, gt=0)
     character_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     character_fetch_timeout: float = Field(default=30.0, gt=0)
 
