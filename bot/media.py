@@ -51,6 +51,9 @@ __all__ = [
 SIZES: tuple[str, ...] = ("1280x720", "720x1280", "1024x1792", "1792x1024")
 
 _IMAGE_FORMATS = ("image2", "_pipe", "gif", "apng", "webp")
+# FFmpeg will "play" a text file as ANSI art; none of these are videos a person would send
+_TEXT_FORMATS = ("tty", "bin", "xbin", "idf", "adf", "srt", "ass", "webvtt", "subviewer")
+_TEXT_CODECS = ("ansi", "bintext", "xbin", "idf")
 _MP4_FORMATS = ("mov", "mp4")
 
 
@@ -357,6 +360,9 @@ def probe(path: Path) -> MediaInfo:
         if any(part.endswith(_IMAGE_FORMATS) or part in _IMAGE_FORMATS for part in fmt.split(",")):
             raise MediaError(f"{path.name} is an image, not a video")
         video = container.streams.video[0] if container.streams.video else None
+        if any(part in _TEXT_FORMATS for part in fmt.split(",")) or (
+                video is not None and video.codec_context.name in _TEXT_CODECS):
+            raise MediaError(f"{path.name} is not a video (it looks like text)")
         has_audio = bool(container.streams.audio)
         if video is None and not has_audio:
             raise MediaError(f"{path.name} is not a video (no video or audio stream)")
