@@ -126,7 +126,10 @@ class TaskGatewayProvider:
             video_url = None
         error = None
         if state is RemoteState.FAILED:
-            raw_error = data.get("error") or data.get("message") or word
+            raw_error: Any = data.get("error") or data.get("message") or word
+            code = data.get("error_code") or data.get("code")
+            if code and not isinstance(raw_error, dict):
+                raw_error = {"code": str(code), "message": str(raw_error)}
             default = FailureReason.EXPIRED if word.lower() == "expired" else FailureReason.GENERATION_FAILED
             error = error_from_body(raw_error, default=default)
         extra = {k: data[k] for k in ("created_at", "finished_at", "expires_at", "model", "duration")
