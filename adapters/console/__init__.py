@@ -1,0 +1,1 @@
+"""The console adapter: a terminal chat with the bot (the embedded default)."""

@@ -1,0 +1,184 @@
+"""English: the complete catalogue. Every other locale falls back to these texts."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # generic
+    "yes": "yes",
+    "no": "no",
+    "error.generic": "Sorry, something went wrong on our side. Nothing was charged. (ref {ref})",
+    "error.unknown_command": "Unknown command /{name}. Commands: {known}. Type /help for how to use them.",
+    "error.unknown_subcommand": "Unknown /{command} action “{name}”. Use one of: {allowed}.",
+    "error.missing_argument": "/{command} needs {what}. Usage: {usage}",
+    "error.unknown_option": "Unknown option {option} for /{command}. Allowed: {allowed}.",
+    "error.bad_duration": "“{value}” is not a duration. Use one of: {allowed} (seconds).",
+    "error.bad_syntax": "Could not read that command: {detail}. Usage: {usage}",
+    "error.not_in_dm": "/{command} only works in a server or group, not in a private chat.",
+    "auth.admin_only": "Only admins of this server can use {command} (Manage Server permission, an admin role, "
+                       "or a bot owner).",
+    # why a snapshot is in force
+    "why.pin": "pinned by admins",
+    "why.canary": "canary",
+    "why.default": "deployment default",
+    # snapshots
+    "snapshot.unknown": "Unknown snapshot “{id}”. Known snapshots: {known}.",
+    "snapshot.retired": "Snapshot {id} was retired on {date} and can no longer make videos. "
+                        "Its successor is {successor}: an admin can /snapshot pin {successor}.",
+    "snapshot.duration_unsupported": "{seconds} s is not available on {id}: it allows {allowed} (at most {max} s). "
+                                     "Pick one of those, or an admin could pin a snapshot that allows {seconds} s: "
+                                     "{alternatives}.",
+    "snapshot.storyboard_unsupported": "Storyboards are not available on {id}. An admin could pin a snapshot "
+                                       "with storyboards: {alternatives}.",
+    "snapshot.characters_unsupported": "Characters (@name) are not available on {id}. Remove the @mention, or an "
+                                       "admin could pin a snapshot with characters: {alternatives}.",
+    "snapshot.list_header": "Snapshots (◀ = in force here):",
+    "snapshot.list_line": "• {id} [{label}] — durations {durations} s — {flags}{marker}",
+    "snapshot.alias_line": "• {alias} → {target} (alias, resolved when a job is submitted)",
+    "snapshot.flag_storyboard": "storyboard",
+    "snapshot.flag_characters": "characters",
+    "snapshot.flag_retired": "RETIRED (successor {successor})",
+    "snapshot.flag_retires": "retires {date}",
+    "snapshot.show": "In force: {id} ({why}).\nDurations: {durations}. Storyboard: {storyboard}. Characters: "
+                     "{characters}.\nDeployment default ({environment}): {default}.",
+    "snapshot.show_canary": "Canary: {percent}% of jobs go to {id}.",
+    "snapshot.notice_retired": "⚠ {id} is retired; jobs on it are refused. Pin its successor {successor}.",
+    "snapshot.notice_retiring": "⚠ {id} retires on {date}. Consider pinning its successor {successor} before then.",
+    "snapshot.pinned": "Pinned {id} (was {before}). Durations: {durations}.",
+    "snapshot.already_pinned": "{id} is already pinned here.",
+    "snapshot.not_pinned": "No snapshot is pinned here; the deployment default ({default}) is in force.",
+    "snapshot.unpinned": "Unpinned {before}. Now in force: {after} (deployment default).",
+    "snapshot.bad_percent": "“{value}” is not a percentage. Use a whole number from 0 to 100 (0 ends the canary).",
+    "snapshot.no_canary": "No canary is running here.",
+    "snapshot.canary_same": "{id} is already the snapshot in force; a canary needs a different one.",
+    "snapshot.canary_on": "Canary started: {percent}% of jobs go to {id}, the rest stay on {base}.",
+    "snapshot.canary_off": "Canary of {id} ended; every job uses the snapshot in force.",
+    "snapshot.nothing_to_rollback": "Nothing to roll back: no canary is running and there is no earlier pin.",
+    "snapshot.rolled_back": "Rolled back ({detail}): {before} → {after}.",
+    "snapshot.history_empty": "No snapshot changes yet.",
+    "snapshot.history_header": "Snapshot history (newest first):",
+    "snapshot.history_line": "• {at} — {who}: {action} {before} → {after}{detail}",
+    # providers
+    "provider.none_for_snapshot": "No configured video provider serves {snapshot} right now. An admin could pin "
+                                  "another snapshot (/snapshot list).",
+    "provider.none_for_duration": "No video provider can make {seconds} s on {snapshot}. Available: {allowed}.",
+    "provider.none_for_storyboard": "No video provider for {snapshot} accepts storyboards.",
+    "provider.none_for_characters": "The characters in this prompt are not all held by one video provider that "
+                                    "serves {snapshot}. Use characters saved on the same provider.",
+    # /sora
+    "sora.empty_prompt": "Please describe the video: /sora needs a prompt, e.g. /sora an orange cat naps in the sun.",
+    "sora.prompt_too_long": "The prompt is {length} characters long; the limit is {limit}. Please shorten it.",
+    "sora.bad_size": "Unknown size “{value}”. Use one of: {allowed}.",
+    "sora.too_many_active": "You already have {limit} video(s) in progress, the most allowed at once. "
+                            "Wait for one to finish or cancel a queued one (/jobs).",
+    "sora.scope_busy": "This server already has {limit} videos in progress, the most allowed at once. "
+                       "Please try again in a few minutes.",
+    "sora.pick_duration": "How long should “{prompt}” be?",
+    # statuses
+    "status.queued": "🎬 Queued — position {position}\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
+                     "{credits} credits held\nJob {id}",
+    "status.submitting": "📤 Sending to the video service…\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
+                         "{credits} credits held\nJob {id}",
+    "status.running": "⏳ Generating {bar} {percent}%\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
+                      "{credits} credits held\nJob {id}",
+    "status.delivering": "📦 Finishing and uploading…\n“{prompt}”\nSnapshot {snapshot} · {seconds} s\nJob {id}",
+    "status.delivered": "✅ Done — {seconds} s on {snapshot}, {credits} credits spent.\n“{prompt}”\nJob {id}",
+    "status.cancelled": "🚫 Cancelled — {credits} credits returned.\n“{prompt}”\nJob {id}",
+    "status.failed": "❌ Failed: {reason}\nNo credits were spent ({credits} returned).\n“{prompt}”\nJob {id}",
+    "caption": "“{prompt}”\n{snapshot} · {seconds} s · {credits} credits · job {id}",
+    # failure reasons
+    "reason.moderation": "the video service refused this prompt under its content policy. Try rewording it.",
+    "reason.invalid_request": "the video service rejected the request as invalid.",
+    "reason.rate_limited": "the video service is rate limiting us. Please try again in a few minutes.",
+    "reason.unavailable": "the video service is unavailable right now. Please try again later.",
+    "reason.expired": "the finished video expired at the video service before it could be fetched.",
+    "reason.generation_failed": "the video service could not make this video.",
+    "reason.deadline": "the video service did not finish in time.",
+    "reason.cancelled": "cancelled.",
+    "reason.submit_interrupted": "the bot restarted while sending this job, so it was stopped rather than risk "
+                                 "paying twice. Press Again to retry.",
+    "reason.character_unavailable": "the video service holding a character in this prompt is unavailable.",
+    "reason.delivery_failed": "the video could not be posted here (too large or missing permissions).",
+    "reason.internal": "an internal error.",
+    # buttons
+    "button.cancel": "Cancel",
+    "button.again": "Again",
+    "button.remix": "Remix",
+    "button.save_character": "Save as character",
+    # jobs
+    "state.queued": "queued",
+    "state.submitting": "submitting",
+    "state.running": "generating",
+    "state.delivering": "delivering",
+    "state.delivered": "delivered",
+    "state.failed": "failed",
+    "state.cancelled": "cancelled",
+    "job.not_found": "No job {id} in this server.",
+    "job.not_yours": "Job {id} belongs to someone else; only they or an admin can change it.",
+    "job.cannot_cancel": "Job {id} is {state} and can no longer be cancelled (only queued jobs can).",
+    "job.cancelled": "Cancelled job {id}; {credits} credits returned.",
+    "jobs.none": "You have no jobs here yet. Try /sora.",
+    "jobs.header": "Your last {count} job(s):",
+    "jobs.line": "• {id} — {state}{extra} — {seconds} s on {snapshot}, {credits} cr — {when} — “{prompt}”",
+    # quotas
+    "period.day": "day",
+    "period.week": "week",
+    "period.month": "month",
+    "quota.me": "This {period}: {used} credits used, {held} held by running jobs, {left} of {allowance} left.\n"
+                "Resets {resets}. (10 s = 1 credit, 15 s = 1.5, 20 s = 2, 25 s = 2.5)",
+    "quota.exhausted": "Not enough credits: this video costs {cost} and you have {left} of {allowance} left this "
+                       "{period}. Your credits reset {resets}.",
+    "quota.bad_amount": "“{value}” is not a credit amount. Use a number ≥ 0 with at most one decimal, e.g. 10 or "
+                        "2.5.",
+    "quota.bad_period": "“{value}” is not a period. Use one of: {allowed}.",
+    "quota.member_set": "{user} may now spend {credits} credits per period.",
+    "quota.member_cleared": "{user} now has the server's default allowance.",
+    "quota.role_set": "Members with role {role} may spend {credits} credits per period (their own setting wins).",
+    "quota.default_set": "Every member may now spend {credits} credits per period unless set otherwise.",
+    "quota.period_set": "Allowances now reset every {period} (UTC).",
+    "quota.usage_header": "Usage this {period} ({start} – {end}, default allowance {default}):",
+    "quota.usage_none": "No credits spent yet this period.",
+    "quota.usage_line": "• {user}: {used} used, {held} held, allowance {allowance}, {jobs} video(s), ≈ ${usd}",
+    "quota.usage_total": "Total: {used} credits used, {held} held, {jobs} video(s), ≈ ${usd}.",
+    # characters
+    "character.bad_name": "“{name}” can't be a character name: use 2–32 letters, digits or _ (not only digits).",
+    "character.reserved_name": "“{name}” is reserved and can't be a character name.",
+    "character.unknown": "There is no character @{name} here. Did you mean {close}? (/character list)",
+    "character.unknown_no_close": "There is no character @{name} here. See /character list, or add one with "
+                                  "/character add.",
+    "character.exists": "A character called @{name} already exists here. Pick another name.",
+    "character.not_a_video": "That file is not a video I can read. Please use an MP4 or MOV video.",
+    "character.provider_failed": "The video service could not create @{name} ({reason}). Nothing was saved.",
+    "character.not_owner": "@{name} belongs to {owner}; only they or an admin can remove it.",
+    "character.job_not_ready": "Job {id} has no finished video to make a character from.",
+    "character.added": "Saved @{name}. Put @{name} in a /sora prompt to use it.",
+    "character.none": "No characters here yet. Add one with /character add.",
+    "character.list_header": "Characters ({count}):",
+    "character.list_line": "• @{name} — {description} (by {owner})",
+    "character.info": "@{name}\n{description}\nBy {owner} on {created}, from {source}. Held by: {providers}.",
+    "character.removed": "Removed @{name}.",
+    "character.need_source": "Give the character a video: attach one, reply to one, give an https URL, or "
+                             "from_job:<job id>.",
+    "character_url.not_https": "Only https:// links can be used for characters ({url}).",
+    "character_url.bad_url": "That doesn't look like a valid link: {url}",
+    "character_url.private_address": "That link points to a private or local address, which is not allowed ({url}).",
+    "character_url.resolve_failed": "Could not find the server of that link ({url}).",
+    "character_url.too_many_redirects": "That link redirects too many times ({url}).",
+    "character_url.http_status": "The link answered with HTTP {status} ({url}).",
+    "character_url.too_large": "That video is larger than the {limit_mb} MB allowed ({url}).",
+    "character_url.bad_type": "That link is not a video (it is {content_type}) ({url}).",
+    "character_url.timeout": "Fetching that link took too long ({url}).",
+    "character_url.connection": "Could not connect to the server of that link ({url}).",
+    # help
+    "help.member": "sorabot makes short AI videos.\n"
+                   "• /sora <prompt> [duration 10|15|20|25] [size landscape|portrait] — make a video "
+                   "(10 s = 1 credit, 15 s = 1.5, 20 s = 2, 25 s = 2.5). Put @name in the prompt to use a character.\n"
+                   "• /quota — your credits this period\n"
+                   "• /jobs — your recent jobs (queued ones can be cancelled)\n"
+                   "• /character add <name> (a video, an https URL or from_job:<id>) · /character list · "
+                   "/character info <name> · /character remove <name> (your own)\n"
+                   "• /snapshot list · /snapshot show — which model version makes your videos",
+    "help.admin": "Admin:\n"
+                  "• /snapshot pin <id> · unpin · canary <id> <percent> · rollback · history\n"
+                  "• /quota set <member> <credits|default> · default <credits> · period day|week|month · usage\n"
+                  "• /character remove <name> (any character)",
+}
