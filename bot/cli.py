@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         # The chat owns the terminal: the demo's log goes to a file beside its database.
         settings.storage.media_dir.mkdir(parents=True, exist_ok=True)
-        log_file = open(settings.storage.media_dir.parent / "sorabot.log", "a", encoding="utf-8")  # noqa: SIM115
+        log_file = open(settings.storage.media_dir.parent / "sorabot.log", "a", encoding="utf-8")
         setup_logging(settings, stream=log_file)
     else:
         setup_logging(settings)
