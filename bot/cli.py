@@ -86,38 +86,18 @@ async def _demo(settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import build_core
+    from adapters.runner import enabled_adapters, run_adapters
 
-    adapters = []
-    if settings.discord.token is not None:
-        from adapters.discord.bot import DiscordAdapter  # type: ignore[import-not-found]
-
-        adapters.append(DiscordAdapter)
-    if settings.telegram.token is not None:
-        from adapters.telegram.bot import TelegramAdapter  # type: ignore[import-not-found]
-
-        adapters.append(TelegramAdapter)
-    if not adapters:
+    if not enabled_adapters(settings):
         print("sorabot: no adapter enabled: set SORABOT_DISCORD__TOKEN and/or SORABOT_TELEGRAM__TOKEN "
               "(or try `sorabot demo`)", file=sys.stderr)
         return EXIT_CONFIG
-    core = await build_core(settings)
-    running = [cls(core) for cls in adapters]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    try:
-        for a in running:
-            await a.start()
-        await core.start()
-        await stop.wait()
-    finally:
-        for a in reversed(running):
-            with contextlib.suppress(Exception):
-                await a.stop()
-        await core.stop()
+    await run_adapters(settings, stop)
     return 0
 
 
