@@ -32,7 +32,7 @@ from bot.providers import (
     make_provider,
 )
 from bot.providers.gateway import map_status_word
-from bot.providers.http import RetryPolicy, error_from_response, parse_retry_after, wait_hint
+from bot.providers.http import RetryPolicy, build_client, error_from_response, parse_retry_after, wait_hint
 from bot.simulator import SimulatorServer
 
 SNAPSHOT = "sora-2-2025-12-08"
@@ -599,3 +599,25 @@ def test_error_mapping(status: int, body: dict[str, Any], reason: FailureReason,
 def test_not_found_reason_is_per_call() -> None:
     response = httpx.Response(410, request=httpx.Request("GET", "https://api.example/v1/videos/x/content"))
     assert error_from_response(response, not_found=FailureReason.EXPIRED).reason is FailureReason.EXPIRED
+
+
+async def test_the_key_never_goes_to_another_origin(tmp_path: Path) -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("authorization")))
+        if request.url.host == "cdn.example":
+            return httpx.Response(200, content=b"\0" * 1000, headers={"Content-Type": "video/mp4"})
+        return httpx.Response(200, json={"status": "success", "video_url": "https://cdn.example/t1.mp4"})
+
+    cfg = config("https://gw.example", kind="gateway", api_key=SecretStr("sk-gw-secret-1234"))
+    client = build_client(cfg, transport=httpx.MockTransport(handler))
+    provider = TaskGatewayProvider(cfg, client=client, **FAST)
+    try:
+        dest = await provider.download("t1", tmp_path / "v.mp4")
+    finally:
+        await provider.aclose()
+        await client.aclose()
+    assert dest.stat().st_size == 1000
+    assert seen == [("https://gw.example/sora/tasks/t1", "Bearer sk-gw-secret-1234"),
+                    ("https://cdn.example/t1.mp4", None)]
