@@ -40,7 +40,7 @@ from multidict import MultiDict, MultiDictProxy
 from bot import media
 
 from .faults import Faults, Markers, parse_markers, strip_markers
-from .state import Character, Clock, Job, JobState, RecordedRequest, new_id
+from .state import Character, Clock, Headers, Job, JobState, RecordedRequest, new_id
 
 __all__ = ["OPENAI_SECONDS", "SimulatorServer", "serve"]
 
@@ -322,7 +322,7 @@ class SimulatorServer:
                 values = [_describe_field(v) for v in parsed.form.getall(key)]
                 form[key] = values[0] if len(values) == 1 else values
         self.requests.append(RecordedRequest(
-            method=request.method, path=request.path, query=dict(request.query), headers=dict(request.headers),
+            method=request.method, path=request.path, query=dict(request.query), headers=Headers(request.headers),
             json=parsed.json, form=form, time=time.time()))
 
     async def _slow(self, job: Job) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from .faults import Markers
 
-__all__ = ["Character", "Clock", "Job", "JobState", "RecordedRequest", "new_id"]
+__all__ = ["Character", "Clock", "Headers", "Job", "JobState", "RecordedRequest", "new_id"]
 
 Shape = Literal["openai", "gateway"]
 
@@ -135,6 +135,27 @@ class Character:
     video_bytes: int | None = None
 
 
+class Headers(dict[str, str]):
+    """A plain ``dict`` of header names to values whose lookups ignore case, as HTTP does."""
+
+    def _key(self, key: object) -> object:
+        if isinstance(key, str) and not super().__contains__(key):
+            lowered = key.lower()
+            for existing in self.keys():
+                if existing.lower() == lowered:
+                    return existing
+        return key
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(self._key(key))  # type: ignore[arg-type]
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(self._key(key))
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(self._key(key), default)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request the simulator received (file uploads recorded by size, never their bytes)."""
@@ -142,7 +163,7 @@ class RecordedRequest:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: dict[str, str]  # a Headers dict: lookups ignore case
     json: Any = None  # the parsed JSON body, when the body was JSON
     form: dict[str, Any] | None = None  # form fields; a file is {"filename", "content_type", "size"}
     time: float = field(default_factory=time.time)

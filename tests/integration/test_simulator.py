@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from bot import media
-from bot.simulator import Faults, SimulatorServer, parse_markers, strip_markers
+from bot.simulator import Faults, SimulatorServer, parse_markers, serve, strip_markers
 
 Json = dict[str, Any]
 
@@ -457,6 +457,8 @@ async def test_recorded_requests_over_http(http: httpx.AsyncClient, simulator: S
     assert recorded[1]["form"]["video"]["size"] == clip.stat().st_size
     assert recorded[2]["query"] == {"limit": "5"}
     assert simulator.requests[0].headers["Content-Type"] == "application/json"
+    assert simulator.requests[0].headers["content-type"] == "application/json"  # lookups ignore case
+    assert "CONTENT-TYPE" in simulator.requests[0].headers
     assert (await http.delete("/_sim/requests")).status_code == 200
     assert simulator.requests == []
 
@@ -596,3 +598,27 @@ async def test_gateway_characters(http: httpx.AsyncClient, simulator: SimulatorS
     assert bad_local.status_code == 400
     no_name = await http.post("/sora/characters", json={"video_url": "https://cdn.example.com/v.mp4"})
     assert no_name.status_code == 400
+
+
+# ---------------------------------------------------------------------------- sorabot simulate
+
+
+async def test_serve_prints_its_url_and_runs_until_cancelled(capsys: pytest.CaptureFixture[str]) -> None:
+    task = asyncio.create_task(serve("127.0.0.1", 0, speed=50, api_key="k"))
+    out = ""
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        out += capsys.readouterr().out
+        if out:
+            break
+    url = out.splitlines()[0]
+    assert url.startswith("http://127.0.0.1:")
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": "Bearer k"}) as client:
+        response = await client.post("/sora/generate", json={"prompt": "demo", "duration": 10})
+        assert response.status_code == 200
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(url + "/sora/characters")
