@@ -270,7 +270,13 @@ class SimulatorServer:
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/_sim/"):
             return await handler(request)
-        await self._record(request)
+        record = await self._record(request)
+        response = await self._answer(request, handler)
+        transport = request.transport
+        record.status = None if transport is None or transport.is_closing() else response.status
+        return response
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if self.faults.latency > 0:
             await asyncio.sleep(self.faults.latency)
         if self.faults.down:
@@ -298,7 +304,7 @@ class SimulatorServer:
             return self._error(request, exc.status, _STATUS_REASONS.get(exc.status, exc.reason),
                                code="not_found" if exc.status == 404 else None)
 
-    async def _record(self, request: web.Request) -> None:
+    async def _record(self, request: web.Request) -> RecordedRequest:
         parsed = _Parsed()
         _PARSED.set(parsed)
         if request.body_exists:
@@ -321,9 +327,10 @@ class SimulatorServer:
             for key in parsed.form:
                 values = [_describe_field(v) for v in parsed.form.getall(key)]
                 form[key] = values[0] if len(values) == 1 else values
-        self.requests.append(RecordedRequest(
-            method=request.method, path=request.path, query=dict(request.query), headers=Headers(request.headers),
-            json=parsed.json, form=form, time=time.time()))
+        record = RecordedRequest(method=request.method, path=request.path, query=dict(request.query),
+                                 headers=Headers(request.headers), json=parsed.json, form=form, time=time.time())
+        self.requests.append(record)
+        return record
 
     async def _slow(self, job: Job) -> None:
         if job.markers.slow:

@@ -156,7 +156,7 @@ class Headers(dict[str, str]):
         return super().get(self._key(key), default)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecordedRequest:
     """One request the simulator received (file uploads recorded by size, never their bytes)."""
 
@@ -167,6 +167,7 @@ class RecordedRequest:
     json: Any = None  # the parsed JSON body, when the body was JSON
     form: dict[str, Any] | None = None  # form fields; a file is {"filename", "content_type", "size"}
     time: float = field(default_factory=time.time)
+    status: int | None = None  # the HTTP status answered; None while in flight or when the connection was dropped
 
     @property
     def body(self) -> Any:
@@ -175,4 +176,4 @@ class RecordedRequest:
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "path": self.path, "query": self.query, "headers": self.headers,
-                "json": self.json, "form": self.form, "time": self.time}
+                "json": self.json, "form": self.form, "time": self.time, "status": self.status}

@@ -357,11 +357,12 @@ async def test_marker_malformed_first_status(http: httpx.AsyncClient) -> None:
     assert (await http.get(f"/v1/videos/{vid}")).json()["id"] == vid
 
 
-async def test_marker_reset_drops_first_status(http: httpx.AsyncClient) -> None:
+async def test_marker_reset_drops_first_status(http: httpx.AsyncClient, simulator: SimulatorServer) -> None:
     vid = (await create(http, "hang up [sim:reset]")).json()["id"]
     with pytest.raises(httpx.TransportError):
         await http.get(f"/v1/videos/{vid}")
     assert (await http.get(f"/v1/videos/{vid}")).status_code == 200
+    assert [r.status for r in simulator.requests] == [200, None, 200]  # None: no answer was sent
 
 
 async def test_marker_slow_delays_answers(http: httpx.AsyncClient) -> None:
@@ -391,6 +392,7 @@ async def test_switch_create_status_for_n_creates(http: httpx.AsyncClient, simul
     simulator.faults.create_status = 503
     simulator.faults.create_count = 2
     assert_openai_error(await create(http), 503)
+    assert simulator.requests[-1].status == 503
     gateway = await http.post("/sora/generate", json={"prompt": "x", "duration": 10})
     assert gateway.status_code == 503 and gateway.headers["retry-after"] == "1"
     assert (await create(http)).status_code == 200
@@ -456,6 +458,7 @@ async def test_recorded_requests_over_http(http: httpx.AsyncClient, simulator: S
     assert recorded[0]["json"]["seconds"] == "8"
     assert recorded[1]["form"]["video"]["size"] == clip.stat().st_size
     assert recorded[2]["query"] == {"limit": "5"}
+    assert [r["status"] for r in recorded] == [200, 200, 200]
     assert simulator.requests[0].headers["Content-Type"] == "application/json"
     assert simulator.requests[0].headers["content-type"] == "application/json"  # lookups ignore case
     assert "CONTENT-TYPE" in simulator.requests[0].headers
