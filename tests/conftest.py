@@ -20,6 +20,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key in list(os.environ):
         if key.startswith("SORABOT_"):
             monkeypatch.delenv(key)
+    # python-telegram-bot warns (an error under -W error) when RetryAfter.retry_after is read as an int.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     yield
 
 
