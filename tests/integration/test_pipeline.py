@@ -113,7 +113,7 @@ async def test_cancel_while_queued_returns_the_credits(core_factory: Callable[..
     from bot.config import ProviderConfig
 
     one_slot = ProviderConfig(name="simulator", kind="simulator", max_in_flight=1, storyboard=True)
-    core, port = await started(core_factory, tmp_path, providers=[one_slot])
+    core, _port = await started(core_factory, tmp_path, providers=[one_slot])
     first = await core.commands.sora(ctx("ana"), "[sim:never] a slow one", 10)
     second = await core.commands.sora(ctx("bo"), "a cat", 15)
     assert "position 1" in second.text or "position 2" in second.text
