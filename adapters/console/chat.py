@@ -51,10 +51,13 @@ class ConsoleSession:
         return Context(scope=SCOPE, actor=Actor(id=f"console:{self.user.lower()}", name=self.user,
                                                 platform_admin=self.admin), locale=self.locale)
 
-    def _local(self, text: str) -> bool:
-        """Console-only commands: /as, /admin, /quit. True when handled."""
+    async def _local(self, text: str) -> bool:
+        """Console-only commands: /as, /admin, /wait. True when handled."""
         words = text.split()
         if not words:
+            return True
+        if words[0] == "/wait":  # scripts: let every job finish before the next line
+            await self.core.runner.wait_idle()
             return True
         if words[0] == "/as":
             if len(words) != 2 or not words[1].replace("_", "").isalnum():
@@ -78,7 +81,7 @@ class ConsoleSession:
         text = text.strip()
         if not text or text.startswith("#"):
             return
-        if self._local(text):
+        if await self._local(text):
             return
         ctx = self.context()
         try:
@@ -110,7 +113,7 @@ async def run_console(core: Core, *, stdin: TextIO | None = None, console: Conso
     session = ConsoleSession(core, console, user=core.settings.console.user)
     if interactive:
         console.print("[bold]sorabot console[/bold] — type /help; /as <name> to switch user, /admin on|off, "
-                      "/quit to leave. Example: /sora an orange cat naps in the sun --duration 15")
+                      "/wait for your jobs, /quit to leave. Example: /sora an orange cat naps in the sun --duration 15")
     while True:
         if interactive:
             try:
