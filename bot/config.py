@@ -145,6 +145,8 @@ class Settings(BaseSettings):
     owners: list[str] = Field(default_factory=list)  # "discord:123", "telegram:456", "console:you"
     snapshots: list[SnapshotConfig] = Field(default_factory=default_snapshots)
     providers: list[ProviderConfig] = Field(default_factory=default_providers)
+    # API keys by provider name, so they can come from the environment: SORABOT_PROVIDER_KEYS__<NAME>=…
+    provider_keys: dict[str, SecretStr] = Field(default_factory=dict)
     quota: QuotaConfig = Field(default_factory=QuotaConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
@@ -170,6 +172,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"snapshot {s.id!r} names unknown successor {s.successor!r}")
         if sum(1 for s in self.snapshots if s.current) > 1:
             raise ValueError("at most one snapshot may be marked current = true")
+        keys = {k.lower(): v for k, v in self.provider_keys.items()}
+        unknown_keys = sorted(set(keys) - {p.name.lower() for p in self.providers})
+        if unknown_keys:
+            raise ValueError(f"provider_keys names unknown provider(s): {', '.join(unknown_keys)}")
+        for p in self.providers:
+            if p.name.lower() in keys:
+                p.api_key = keys[p.name.lower()]
         names = [p.name for p in self.providers]
         if len(names) != len(set(names)):
             raise ValueError("provider names must be unique")

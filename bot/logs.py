@@ -11,8 +11,8 @@ from bot.config import Settings
 
 
 def secret_values(settings: Settings) -> list[str]:
-    values = [p.api_key for p in settings.providers] + [settings.discord.token, settings.telegram.token,
-                                                        settings.telegram.webhook_secret]
+    values = [p.api_key for p in settings.providers] + list(settings.provider_keys.values())
+    values += [settings.discord.token, settings.telegram.token, settings.telegram.webhook_secret]
     return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and len(v.get_secret_value()) >= 4]
 
 
