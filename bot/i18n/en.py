@@ -181,4 +181,28 @@ MESSAGES: dict[str, str] = {
                   "• /snapshot pin <id> · unpin · canary <id> <percent> · rollback · history\n"
                   "• /quota set <member> <credits|default> · default <credits> · period day|week|month · usage\n"
                   "• /character remove <name> (any character)",
+    # --- Telegram ---------------------------------------------------------------------------
+    "telegram.cmd.sora": "Make a video: /sora 15 an orange cat naps in the sun",
+    "telegram.cmd.jobs": "Your recent videos (queued ones can be cancelled)",
+    "telegram.cmd.quota": "Your credits this period",
+    "telegram.cmd.quota_admin": "Credits: yours, or set allowances (set, default, period, usage)",
+    "telegram.cmd.character": "Characters: add (reply to a video), list, info, remove",
+    "telegram.cmd.snapshot": "Which model version makes the videos here (list, show)",
+    "telegram.cmd.snapshot_admin": "Model version: list, show, pin, unpin, canary, rollback, history",
+    "telegram.cmd.help": "How to use the bot",
+    "telegram.cmd.start": "What this bot does",
+    "telegram.duration_button": "{seconds} s · {credits} cr",
+    "telegram.pick_duration_snapshot": "Snapshot {snapshot} ({why}). 10 s = 1 credit.",
+    "telegram.pick_expired": "This choice has expired. Please send the command again.",
+    "telegram.not_your_choice": "Only the person who asked can choose here.",
+    "telegram.starting": "Starting a {seconds} s video…",
+    "telegram.remix_ask": "{user}, reply to this message with the new prompt for a remix of job {id}.",
+    "telegram.save_ask": "{user}, reply to this message with a name for the character from job {id} "
+                         "(2–32 letters, digits or _), optionally followed by a description.",
+    "telegram.remix_placeholder": "The new prompt",
+    "telegram.save_placeholder": "name and description",
+    "telegram.ask_expired": "That question has expired. Press the button under the video again.",
+    "telegram.file_too_big": "That video is {size_mb} MB, but bots can only download files up to {limit_mb} MB "
+                             "from Telegram. Send a shorter or smaller video, or give an https link: "
+                             "/character add <name> <url>.",
 }

@@ -1,0 +1,222 @@
+"""The Telegram outbound port: the job's status message, the finished video, the upload limit.
+
+``job.destination`` (set by the handlers) is ``{"chat_id", "reply_to", "thread_id"}``;
+``job.status_ref`` is ``{"chat_id", "message_id"}`` of the status message; the result ref adds
+the sent video's ``file_id`` so it can be re-sent without another upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, InputFile, Message, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from adapters.telegram.render import MAX_TEXT, cut_units, fit_caption, keyboard
+from bot.jobs.model import Job
+from bot.ports import DeliveryFailed, DeliveryView, StatusView, UploadTooLarge
+
+log = logging.getLogger("sorabot.telegram.port")
+
+MB = 1024 * 1024
+CLOUD_UPLOAD_LIMIT = 50 * MB  # multipart upload to api.telegram.org
+LOCAL_UPLOAD_LIMIT = 2000 * MB  # a local Bot API server
+CHAT_ACTION_EVERY = 4.0  # seconds; an action shows for 5 s
+THUMB_MAX_BYTES = 200 * 1024  # Telegram ignores (or refuses) larger thumbnails
+STATUS_WAIT = 15.0  # seconds to wait for the handler to post a job's first status message
+UPLOAD_WRITE_TIMEOUT = 600.0
+UPLOAD_READ_TIMEOUT = 120.0
+
+
+def status_ref(message: Message) -> dict[str, Any]:
+    return {"chat_id": message.chat_id, "message_id": message.message_id}
+
+
+def _too_large(exc: TelegramError) -> bool:
+    text = str(exc).lower()
+    return "request entity too large" in text or "(413)" in text or "file is too big" in text \
+        or "too big" in text
+
+
+def _message_gone(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return "message to edit not found" in text or "message can't be edited" in text \
+        or "there is no text in the message" in text
+
+
+class TelegramPort:
+    platform = "telegram"
+    min_edit_interval = 3.0
+
+    def __init__(self, bot: Bot, *, local_bot_api: bool = False, upload_limit: int | None = None,
+                 chat_action_every: float = CHAT_ACTION_EVERY) -> None:
+        self.bot = bot
+        self.local_bot_api = local_bot_api
+        self.limit = upload_limit or (LOCAL_UPLOAD_LIMIT if local_bot_api else CLOUD_UPLOAD_LIMIT)
+        self.chat_action_every = chat_action_every
+        self._posting: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._delivered: dict[str, dict[str, Any]] = {}
+
+    # --- the handlers post a job's first status message (the command reply) -----------------
+    def expect_status(self, job_id: str) -> None:
+        """Called synchronously as soon as a command returned a job, before the reply is posted:
+        a status update racing ahead of that post waits for it instead of posting a second message."""
+        if job_id not in self._posting:
+            self._posting[job_id] = asyncio.get_running_loop().create_future()
+
+    def status_posted(self, job_id: str, ref: dict[str, Any] | None) -> None:
+        future = self._posting.pop(job_id, None)
+        if future is not None and not future.done():
+            future.set_result(ref)
+
+    async def _await_post(self, job_id: str) -> dict[str, Any] | None:
+        future = self._posting.get(job_id)
+        if future is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), STATUS_WAIT)
+        except TimeoutError:
+            log.warning("job %s: no status message posted in time; posting one", job_id)
+            return None
+
+    # --- OutboundPort -----------------------------------------------------------------------
+    async def update_status(self, job: Job, view: StatusView) -> dict[str, Any] | None:
+        ref = job.status_ref or await self._await_post(job.id)
+        text = cut_units(view.text, MAX_TEXT)
+        markup = keyboard(view.buttons)
+        if ref:
+            try:
+                await self.bot.edit_message_text(text, chat_id=ref["chat_id"], message_id=ref["message_id"],
+                                                 reply_markup=markup)
+                return None
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return None
+                if not _message_gone(exc):
+                    raise
+                log.info("job %s: status message gone (%s); posting a new one", job.id, exc)
+        dest = job.destination
+        sent = await self.bot.send_message(dest["chat_id"], text, reply_markup=markup,
+                                           reply_parameters=self._reply_to(dest),
+                                           message_thread_id=self._thread(dest))
+        return status_ref(sent)
+
+    def upload_limit(self, job: Job) -> int | None:
+        return self.limit
+
+    async def deliver_video(self, job: Job, video: Path, thumbnail: Path | None,
+                            view: DeliveryView) -> dict[str, Any]:
+        done = self._delivered.get(job.id)
+        if done is not None:  # a repeat for the same job in this process: never post twice
+            return done
+        dest = job.destination
+        caption = fit_caption(view.caption)
+        markup = keyboard(view.buttons)
+        media: Path | InputFile
+        if self.local_bot_api:
+            media = video  # sent as a file:// reference: the local server reads it, no upload limit of 50 MB
+        else:
+            media = InputFile(await asyncio.to_thread(video.read_bytes), filename=f"{job.id}.mp4")
+        thumb = await self._thumbnail(thumbnail)
+        chat_id = dest["chat_id"]
+        async with self._uploading(chat_id):
+            try:
+                message = await self._send_video(chat_id, media, caption, markup, thumb, dest, job)
+            except ChatMigrated as exc:  # the group became a supergroup
+                chat_id = exc.new_chat_id
+                message = await self._send_video(chat_id, media, caption, markup, thumb, {**dest, "reply_to": None},
+                                                 job)
+        ref: dict[str, Any] = {"chat_id": message.chat_id, "message_id": message.message_id}
+        if message.video is not None:
+            ref.update(file_id=message.video.file_id, file_unique_id=message.video.file_unique_id)
+        self._delivered[job.id] = ref
+        return ref
+
+    async def _send_video(self, chat_id: int, media: Path | InputFile, caption: str, markup: Any,
+                          thumb: InputFile | None, dest: dict[str, Any], job: Job) -> Message:
+        try:
+            return await self.bot.send_video(
+                chat_id, media, caption=caption, supports_streaming=True, reply_markup=markup, thumbnail=thumb,
+                reply_parameters=self._reply_to(dest), message_thread_id=self._thread(dest),
+                write_timeout=UPLOAD_WRITE_TIMEOUT, read_timeout=UPLOAD_READ_TIMEOUT)
+        except ChatMigrated:
+            raise
+        except TelegramError as exc:
+            raise self._delivery_error(job, exc) from exc
+
+    def _delivery_error(self, job: Job, exc: TelegramError) -> Exception:
+        if _too_large(exc):
+            log.info("job %s: Telegram refused the upload as too large: %s", job.id, exc)
+            return UploadTooLarge(None)
+        if isinstance(exc, Forbidden):
+            return DeliveryFailed(f"Telegram refused: {exc}", permanent=True)  # blocked, kicked, no rights
+        if isinstance(exc, BadRequest):
+            return DeliveryFailed(f"Telegram refused: {exc}", permanent=True)
+        if isinstance(exc, RetryAfter | TimedOut | NetworkError):
+            return DeliveryFailed(f"Telegram unavailable: {exc}", permanent=False)
+        return DeliveryFailed(f"Telegram error: {exc}", permanent=False)
+
+    async def deliver_thumbnail(self, job: Job, thumbnail: Path, view: DeliveryView) -> dict[str, Any]:
+        dest = job.destination
+        try:
+            message = await self.bot.send_photo(
+                dest["chat_id"], InputFile(await asyncio.to_thread(thumbnail.read_bytes), filename=f"{job.id}.jpg"),
+                caption=fit_caption(view.caption), reply_parameters=self._reply_to(dest),
+                message_thread_id=self._thread(dest))
+        except TelegramError as exc:
+            raise self._delivery_error(job, exc) from exc
+        return {"chat_id": message.chat_id, "message_id": message.message_id}
+
+    # --- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _reply_to(dest: dict[str, Any]) -> ReplyParameters | None:
+        reply_to = dest.get("reply_to")
+        if not reply_to:
+            return None
+        return ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+
+    @staticmethod
+    def _thread(dest: dict[str, Any]) -> int | None:
+        thread = dest.get("thread_id")
+        return int(thread) if thread else None
+
+    async def _thumbnail(self, thumbnail: Path | None) -> InputFile | None:
+        if thumbnail is None:
+            return None
+        try:
+            data = await asyncio.to_thread(thumbnail.read_bytes)
+        except OSError:
+            return None
+        if not data or len(data) > THUMB_MAX_BYTES:
+            return None
+        return InputFile(data, filename="thumb.jpg")
+
+    @contextlib.asynccontextmanager
+    async def _uploading(self, chat_id: int) -> AsyncIterator[None]:
+        """``upload_video`` shown to the chat, repeated every few seconds until the upload ends."""
+        with contextlib.suppress(TimeoutError):  # shown before the upload starts, then renewed while it runs
+            await asyncio.wait_for(self._chat_action(chat_id), 3.0)
+        task = asyncio.create_task(self._renew_chat_action(chat_id), name=f"tg-upload-action-{chat_id}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _renew_chat_action(self, chat_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.chat_action_every)
+            await self._chat_action(chat_id)
+
+    async def _chat_action(self, chat_id: int) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_VIDEO)
+        except TelegramError as exc:  # cosmetic: never let it disturb the upload
+            log.debug("send_chat_action failed: %s", exc)
