@@ -205,4 +205,80 @@ MESSAGES: dict[str, str] = {
     "telegram.file_too_big": "That video is {size_mb} MB, but bots can only download files up to {limit_mb} MB "
                              "from Telegram. Send a shorter or smaller video, or give an https link: "
                              "/character add <name> <url>.",
+    # --- Discord ----------------------------------------------------------------------------
+    "discord.cmd.sora": "Make a short AI video (put @name in the prompt to use a character)",
+    "discord.cmd.jobs": "Your recent videos here (queued ones can be cancelled)",
+    "discord.cmd.credits": "Your credits left this period",
+    "discord.cmd.help": "How to use sorabot",
+    "discord.grp.snapshot": "Which model snapshot makes this server's videos (admins)",
+    "discord.cmd.snapshot_list": "All snapshots and the one in force here",
+    "discord.cmd.snapshot_show": "The snapshot in force here, and why",
+    "discord.cmd.snapshot_pin": "Pin a snapshot for this server",
+    "discord.cmd.snapshot_unpin": "Go back to the deployment default",
+    "discord.cmd.snapshot_canary": "Send a percentage of jobs to another snapshot (0 ends it)",
+    "discord.cmd.snapshot_rollback": "Undo the last pin or end the canary",
+    "discord.cmd.snapshot_history": "Who changed the snapshot, and when",
+    "discord.grp.quota": "Credit allowances of this server's members (admins)",
+    "discord.cmd.quota_set": "Set one member's allowance per period",
+    "discord.cmd.quota_role": "Set the allowance of members with a role",
+    "discord.cmd.quota_default": "Set every member's default allowance per period",
+    "discord.cmd.quota_period": "How often allowances reset (UTC)",
+    "discord.cmd.quota_usage": "Credits used this period, per member",
+    "discord.grp.character": "Community characters to put into videos with @name",
+    "discord.cmd.character_add": "Save a character from a video, an https link or a job",
+    "discord.cmd.character_list": "The characters of this server",
+    "discord.cmd.character_info": "About one character",
+    "discord.cmd.character_remove": "Remove a character (your own; admins: any)",
+    "discord.opt.prompt": "What the video shows",
+    "discord.opt.duration": "Length (10 s = 1 credit)",
+    "discord.opt.size": "Landscape or portrait",
+    "discord.opt.snapshot_id": "A snapshot id (or alias)",
+    "discord.opt.percent": "Share of jobs for the canary, 0–100 (0 ends it)",
+    "discord.opt.member": "The member",
+    "discord.opt.amount_member": "Credits per period, e.g. 10 or 2.5, or “default”",
+    "discord.opt.role": "The role",
+    "discord.opt.amount": "Credits per period, e.g. 10 or 2.5",
+    "discord.opt.period": "Day, week or month",
+    "discord.opt.character_name": "2–32 letters, digits or _",
+    "discord.opt.video": "A video of the character (MP4 or MOV)",
+    "discord.opt.url": "…or an https link to a video",
+    "discord.opt.from_job": "…or the id of one of this server's finished jobs",
+    "discord.opt.description": "What the character is",
+    "discord.opt.character_pick": "The character",
+    "discord.choice.duration_one": "{seconds} s · 1 credit",
+    "discord.choice.duration": "{seconds} s · {credits} credits",
+    "discord.choice.landscape": "Landscape (1280×720)",
+    "discord.choice.portrait": "Portrait (720×1280)",
+    "discord.help.member": "sorabot makes short AI videos.\n"
+                           "• /sora prompt [duration] [size] — make a video (10 s = 1 credit, 15 s = 1.5, 20 s = 2, "
+                           "25 s = 2.5). Put @name in the prompt to use a character.\n"
+                           "• /credits — your credits this period\n"
+                           "• /jobs — your recent videos (queued ones can be cancelled)\n"
+                           "• /character add (a video, an https link or a job id) · list · info · remove (your own)\n"
+                           "Under each video: Again, Remix (edit the prompt) and Save as character.",
+    "discord.help.admin": "Admins (Manage Server, an admin role, or a bot owner):\n"
+                          "• /snapshot list · show · pin · unpin · canary · rollback · history\n"
+                          "• /quota set <member> · role <role> · default · period · usage\n"
+                          "• /character remove (any character)",
+    "discord.missing_permissions": "I can't post videos in this channel: I'm missing {perms}. Ask a server admin "
+                                   "to give me those permissions here, or use another channel.",
+    "discord.perm.view_channel": "View Channel",
+    "discord.perm.send_messages": "Send Messages",
+    "discord.perm.send_messages_in_threads": "Send Messages in Threads",
+    "discord.perm.attach_files": "Attach Files",
+    "discord.perm.read_message_history": "Read Message History",
+    "discord.thumbnail_only": "The video is larger than this server's {limit_mb} MB upload limit even after "
+                              "re-encoding, so here is a still from it. No credits were spent.",
+    "discord.attachment_too_large": "That video is {size_mb} MB; characters can be made from videos up to "
+                                    "{limit_mb} MB.",
+    "discord.character_one_source": "Give one source for the character: a video, an https link, or a job id — "
+                                    "not several.",
+    "discord.modal.remix_title": "Remix",
+    "discord.modal.prompt_label": "New prompt",
+    "discord.modal.save_title": "Save as character",
+    "discord.modal.name_label": "Character name",
+    "discord.modal.name_placeholder": "2–32 letters, digits or _",
+    "discord.modal.description_label": "Description (optional)",
+    "discord.unknown_button": "This button no longer works. Use /sora or /jobs instead.",
+    "discord.cooldown": "Please wait {seconds} s before using this again.",
 }
