@@ -15,6 +15,7 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.context import Authorizer
 from bot.jobs.intake import JobIntake
+from bot.jobs.janitor import Janitor
 from bot.jobs.runner import JobRunner, RecoveryReport
 from bot.providers import make_provider
 from bot.providers.base import VideoProvider
@@ -54,12 +55,18 @@ class Core:
     commands: Commands
     clock: Callable[[], dt.datetime]
     simulator: SimulatorServer | None = None
+    janitor: Janitor | None = None
 
     async def start(self) -> RecoveryReport:
         """Resume unfinished jobs and start scheduling. Register adapters' ports before this."""
-        return await self.runner.start()
+        report = await self.runner.start()
+        if self.janitor is not None:
+            self.janitor.start()
+        return report
 
     async def stop(self) -> None:
+        if self.janitor is not None:
+            await self.janitor.stop()
         await self.runner.stop()
         await self.registry.aclose()
         if self.simulator is not None:
@@ -106,7 +113,12 @@ async def build_core(settings: Settings, *, clock: Callable[[], dt.datetime] = u
                        quotas=quotas, characters=characters, registry=registry, runner=runner, clock=clock)
     commands = Commands(settings=settings, catalogue=catalogue, auth=auth, scopes=scopes, jobs=jobs, intake=intake,
                         runner=runner, quotas=quotas, snapshots=snapshots, characters=characters, clock=clock)
+    async def active_ids() -> set[str]:
+        return {j.id for j in await jobs.unfinished()}
+
+    janitor = Janitor([media_dir / "jobs", media_dir / "simulator"],
+                      settings.storage.media_retention_hours * 3600, active_ids)
     return Core(settings=settings, catalogue=catalogue, db=db, auth=auth, scopes=scopes, jobs=jobs, ledger=ledger,
                 character_repo=character_repo, registry=registry, runner=runner, intake=intake, quotas=quotas,
                 snapshots=snapshots, characters=characters, commands=commands, clock=clock,
-                simulator=started_sim)
+                simulator=started_sim, janitor=janitor)

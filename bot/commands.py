@@ -75,7 +75,12 @@ class Commands:
                    storyboard: tuple[Scene, ...] = (), parent_job_id: str | None = None) -> Reply:
         await self.touch(ctx)
         accepted = await self.intake.submit(ctx, GenerationInput(prompt, seconds, size, storyboard, parent_job_id))
-        return self._accepted_reply(accepted)
+        reply = self._accepted_reply(accepted)
+        if self.auth.is_admin(ctx):  # admins hear of a retirement ahead of time, where they act
+            notes = self._retirement_notes(ctx, [accepted.job.snapshot])
+            if notes:
+                reply = Reply("\n".join([reply.text, *notes]), reply.ephemeral, reply.buttons, reply.job_id)
+        return reply
 
     def _accepted_reply(self, accepted: Accepted) -> Reply:
         view = render_status(accepted.job, position=accepted.position)

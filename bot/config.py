@@ -98,6 +98,7 @@ class LimitsConfig(_Strict):
 class StorageConfig(_Strict):
     url: str = "sqlite+aiosqlite:///data/sorabot.db"
     media_dir: Path = Path("data/media")  # temporary downloads and character source videos
+    media_retention_hours: float = Field(default=24.0, gt=0)  # finished jobs' videos are kept this long
 
 
 class SimulatorConfig(_Strict):

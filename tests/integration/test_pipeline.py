@@ -214,3 +214,27 @@ async def test_upload_over_the_platform_limit_is_reencoded_to_fit(tmp_path: Path
     finally:
         await core.stop()
         await big.stop()
+
+
+async def test_admins_are_told_of_a_coming_retirement_and_members_get_a_refusal_after_it(
+        core_factory: Callable[..., Any], tmp_path: Path, simulator: SimulatorServer) -> None:
+    import datetime as dt
+
+    from bot.config import default_snapshots
+
+    today = dt.datetime.now(dt.UTC).date()
+    snaps = default_snapshots()
+    snaps[1] = snaps[1].model_copy(update={"retires_on": today + dt.timedelta(days=5),
+                                           "successor": "sora-2-2025-10-06"})
+    core, _ = await started(core_factory, tmp_path, snapshots=snaps)
+    admin_reply = await core.commands.sora(ctx("boss", admin=True), "a cat", 10)
+    assert f"retires on {snaps[1].retires_on}" in admin_reply.text and "sora-2-2025-10-06" in admin_reply.text
+    member_reply = await core.commands.sora(ctx("ana"), "a cat", 10)
+    assert "retires" not in member_reply.text
+
+    snaps[1] = snaps[1].model_copy(update={"retires_on": today})
+    retired, _ = await started(core_factory, tmp_path / "later", snapshots=snaps)
+    with pytest.raises(UserError) as err:
+        await retired.commands.sora(ctx("ana"), "a cat", 10)
+    assert err.value.key == "snapshot.retired" and "sora-2-2025-10-06" in err.value.render()
+    assert (await retired.ledger.totals()) == {}
