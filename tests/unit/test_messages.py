@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import SUPPORTED_LOCALES, _MODULES, en, normalise_locale, t
+from bot.i18n import _MODULES, SUPPORTED_LOCALES, en, normalise_locale, t
 from bot.jobs.model import JobState
 from bot.providers.base import FailureReason
 from bot.urlfetch import ERROR_CODES
