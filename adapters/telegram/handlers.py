@@ -53,6 +53,7 @@ from adapters.telegram.render import (
     utf16_len,
 )
 from bot.app import Core
+from bot.characters import validate_name
 from bot.commands import Reply
 from bot.context import Actor, Context, Scope
 from bot.credits import cost_tenths, format_credits
@@ -319,6 +320,11 @@ class TelegramHandlers:
                              source: Message | None, text: str) -> Reply | None:
         media = _video_of(source)
         assert media is not None
+        parsed = split_command(text, self.bot_username)
+        args = tokens(parsed.rest) if parsed is not None else []
+        if len(args) < 2:  # no name: the router says what is missing, before any download
+            return await router.dispatch(ctx, text, bot_username=self.bot_username)
+        validate_name(args[1])  # a bad name is refused before the download too
         limit = None if self.local_bot_api else CLOUD_DOWNLOAD_LIMIT
         if limit is not None and media.file_size and media.file_size > limit:
             raise UserError("telegram.file_too_big", size_mb=f"{media.file_size / 1_048_576:.1f}",

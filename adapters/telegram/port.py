@@ -30,6 +30,7 @@ LOCAL_UPLOAD_LIMIT = 2000 * MB  # a local Bot API server
 CHAT_ACTION_EVERY = 4.0  # seconds; an action shows for 5 s
 THUMB_MAX_BYTES = 200 * 1024  # Telegram ignores (or refuses) larger thumbnails
 STATUS_WAIT = 15.0  # seconds to wait for the handler to post a job's first status message
+REFUSED_SHRINK = 0.85  # after a "too large" refusal, fit the video under this share of the refused size
 UPLOAD_WRITE_TIMEOUT = 600.0
 UPLOAD_READ_TIMEOUT = 120.0
 
@@ -121,24 +122,26 @@ class TelegramPort:
         media: Path | InputFile
         if self.local_bot_api:
             media = video  # sent as a file:// reference: the local server reads it, no upload limit of 50 MB
+            size = (await asyncio.to_thread(video.stat)).st_size
         else:
-            media = InputFile(await asyncio.to_thread(video.read_bytes), filename=f"{job.id}.mp4")
+            data = await asyncio.to_thread(video.read_bytes)
+            media, size = InputFile(data, filename=f"{job.id}.mp4"), len(data)
         thumb = await self._thumbnail(thumbnail)
         chat_id = dest["chat_id"]
         async with self._uploading(chat_id):
             try:
-                message = await self._send_video(chat_id, media, caption, markup, thumb, dest, job)
+                message = await self._send_video(chat_id, media, size, caption, markup, thumb, dest, job)
             except ChatMigrated as exc:  # the group became a supergroup
                 chat_id = exc.new_chat_id
-                message = await self._send_video(chat_id, media, caption, markup, thumb, {**dest, "reply_to": None},
-                                                 job)
+                message = await self._send_video(chat_id, media, size, caption, markup, thumb,
+                                                 {**dest, "reply_to": None}, job)
         ref: dict[str, Any] = {"chat_id": message.chat_id, "message_id": message.message_id}
         if message.video is not None:
             ref.update(file_id=message.video.file_id, file_unique_id=message.video.file_unique_id)
         self._delivered[job.id] = ref
         return ref
 
-    async def _send_video(self, chat_id: int, media: Path | InputFile, caption: str, markup: Any,
+    async def _send_video(self, chat_id: int, media: Path | InputFile, size: int, caption: str, markup: Any,
                           thumb: InputFile | None, dest: dict[str, Any], job: Job) -> Message:
         try:
             return await self.bot.send_video(
@@ -148,12 +151,14 @@ class TelegramPort:
         except ChatMigrated:
             raise
         except TelegramError as exc:
-            raise self._delivery_error(job, exc) from exc
+            raise self._delivery_error(job, exc, size) from exc
 
-    def _delivery_error(self, job: Job, exc: TelegramError) -> Exception:
+    def _delivery_error(self, job: Job, exc: TelegramError, size: int | None = None) -> Exception:
         if _too_large(exc):
-            log.info("job %s: Telegram refused the upload as too large: %s", job.id, exc)
-            return UploadTooLarge(None)
+            # The server's real limit is below what we sent (a proxy or a local server may set a lower one
+            # than ours): ask the core to fit the video well under the refused size.
+            log.info("job %s: Telegram refused %s bytes as too large: %s", job.id, size, exc)
+            return UploadTooLarge(int(size * REFUSED_SHRINK) if size else None)
         if isinstance(exc, Forbidden):
             return DeliveryFailed(f"Telegram refused: {exc}", permanent=True)  # blocked, kicked, no rights
         if isinstance(exc, BadRequest):
