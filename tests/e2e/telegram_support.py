@@ -17,7 +17,7 @@ from typing import Any
 import av
 
 from adapters.runner import run_adapters
-from bot.config import Settings, TelegramConfig
+from bot.config import ProviderConfig, Settings, TelegramConfig
 from bot.jobs.model import Job, JobState
 from bot.simulator import SimulatorServer
 from storage.db import Database
@@ -37,8 +37,17 @@ def telegram_config(fake: FakeTelegram, **overrides: Any) -> TelegramConfig:
     return TelegramConfig(token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url, **overrides)
 
 
+def simulator_provider(**overrides: Any) -> ProviderConfig:
+    """One provider (the simulator, OpenAI shape): these tests are about Telegram, not routing."""
+    values: dict[str, Any] = {"name": "simulator", "kind": "simulator",
+                              "snapshots": ["sora-2-2025-10-06", "sora-2-2025-12-08"], "durations": [10, 15, 20, 25],
+                              "characters": True, **overrides}
+    return ProviderConfig(**values)
+
+
 def settings_for(tmp_path: Path, fake: FakeTelegram, **overrides: Any) -> Settings:
     telegram = overrides.pop("telegram", None) or telegram_config(fake)
+    overrides.setdefault("providers", [simulator_provider()])
     return make_settings(tmp_path, telegram=telegram, **overrides)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.bot import TelegramAdapter
-from bot.config import ProviderConfig
 from bot.jobs.model import JobState
 from bot.simulator import SimulatorServer
 from tests.e2e.telegram_support import (
@@ -27,6 +26,7 @@ from tests.e2e.telegram_support import (
     populate,
     reply_to,
     settings_for,
+    simulator_provider,
     wait_state,
 )
 from tests.fakes.telegram_server import FakeTelegram
@@ -133,8 +133,7 @@ async def test_sora_without_duration_offers_a_keyboard_and_20_s_starts_a_20_s_jo
 
 async def test_buttons_again_remix_and_cancel(tmp_path: Path, fake: FakeTelegram,
                                               simulator: SimulatorServer) -> None:
-    provider = ProviderConfig(name="simulator", kind="simulator", snapshots=["sora-2-2025-10-06", "sora-2-2025-12-08"],
-                              durations=[10, 15, 20, 25], max_in_flight=1)
+    provider = simulator_provider(max_in_flight=1)
     bot = await RunningBot(settings_for(tmp_path, fake, providers=[provider]), simulator).start(fake)
     try:
         fake.send_text(ALICE, ALICE, "/sora 10 a red fox")
@@ -193,16 +192,32 @@ async def test_429_with_retry_after_is_waited_out(fake: FakeTelegram, bot: Runni
     assert await bot.ledger() == {"hold": 10, "charge": 10}
 
 
-async def test_upload_refused_as_too_large_is_reencoded_and_sent(fake: FakeTelegram, bot: RunningBot) -> None:
+@pytest.fixture
+async def detailed(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[RunningBot]:
+    """The bot on a simulator rendering larger frames: videos big enough to be re-encoded smaller."""
+    sim = SimulatorServer(host="127.0.0.1", port=0, speed=20, render_width=800, render_fps=12)
+    await sim.start()
+    running = await RunningBot(settings_for(tmp_path, fake), sim).start(fake)
+    try:
+        yield running
+    finally:
+        await running.stop()
+        await sim.stop()
+
+
+async def test_upload_refused_as_too_large_is_reencoded_and_sent(fake: FakeTelegram, detailed: RunningBot) -> None:
+    bot = detailed
     fake.inject_error("sendVideo", 413, "Request Entity Too Large")
     fake.send_text(GROUP, ALICE, "/sora 10 a very detailed forest")
 
     await fake.wait_for_call("sendVideo", timeout=STEP)
     attempts = fake.calls("sendVideo")
     assert [a.status for a in attempts] == [413, 200]
-    assert len(fake.calls("sendVideo", ok=True)) == 1
+    refused, sent = (a.files["video"].size for a in attempts)
+    assert sent < refused * 0.86  # re-encoded under the size that was refused
     assert await fake.wait_for(lambda: fake.calls("editMessageText") and "✅" in fake.calls("editMessageText")[-1]
                                .params["text"], timeout=STEP)
+    assert await bot.ledger() == {"hold": 10, "charge": 10}
 
 
 async def test_upload_action_is_repeated_during_a_slow_upload(tmp_path: Path, fake: FakeTelegram,
@@ -262,3 +277,18 @@ async def test_commands_to_this_bot_by_name_work_and_to_other_bots_are_ignored(f
     assert all(r.params.get("reply_parameters", {}).get("message_id") != other["message_id"]
                for r in fake.calls("sendMessage"))
     assert len(await bot.jobs()) == 1
+
+
+async def test_a_server_with_a_lower_upload_limit_gets_a_reencoded_video(fake: FakeTelegram,
+                                                                          detailed: RunningBot) -> None:
+    bot = detailed
+    fake.upload_limit = 60_000  # e.g. a proxy in front of a local Bot API server
+    fake.send_text(GROUP, ALICE, "/sora 10 a very detailed forest")
+
+    video = await fake.wait_for_call("sendVideo", timeout=STEP)
+    attempts = fake.calls("sendVideo")
+    sizes = [a.files["video"].size for a in attempts]
+    assert attempts[0].status == 413 and sizes[0] > 60_000
+    assert video is attempts[-1] and sizes[-1] <= 60_000 and len(attempts) <= 4
+    assert await fake.wait_for(lambda: "✅" in (fake.calls("editMessageText")[-1].params["text"]), timeout=STEP)
+    assert await bot.ledger() == {"hold": 10, "charge": 10}
