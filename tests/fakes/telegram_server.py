@@ -25,7 +25,8 @@ What it models (the parts sorabot relies on):
   ("message to be replied not found"), inline keyboards (callback_data <= 64 bytes), HTML and
   MarkdownV2 parsing ("can't parse entities") and text/caption length limits.
 * File limits: 50 MB multipart upload (413 "Request Entity Too Large"), 20 MB by URL, 20 MB for
-  getFile ("Bad Request: file is too big"); ``local_mode=True`` raises them to 2000 MB.
+  getFile ("Bad Request: file is too big"); ``local_mode=True`` raises them to 2000 MB, accepts
+  ``file://`` uploads and answers getFile with an absolute local path (as ``--local`` does).
 * Faults: :meth:`FakeTelegram.inject_429`, :meth:`FakeTelegram.inject_error`,
   :meth:`FakeTelegram.go_down`, :meth:`FakeTelegram.set_delay`.
 * Users acting: :meth:`FakeTelegram.send_text`, :meth:`FakeTelegram.send_video`,
@@ -43,8 +44,10 @@ import html
 import itertools
 import json
 import re
+import shutil
 import socket
 import struct
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -500,6 +503,7 @@ class FakeTelegram:
         self._site: web.SockSite | None = None
         self._port = 0
         self._up_task: asyncio.Task[None] | None = None
+        self._local_dir: Path | None = None  # local_mode: where getFile puts the files it serves
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -543,6 +547,9 @@ class FakeTelegram:
             await self._runner.cleanup()
             self._runner = None
             self._site = None
+        if self._local_dir is not None:
+            await asyncio.to_thread(shutil.rmtree, self._local_dir, True)
+            self._local_dir = None
 
     async def __aenter__(self) -> FakeTelegram:
         await self.start()
@@ -1719,12 +1726,25 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: invalid file_id")
         if stored.size > self.download_limit:
             raise ApiError(400, "Bad Request: file is too big")
+        file_path = stored.file_path
+        if self.local_mode:
+            # A local Bot API server (--local) answers with an absolute path on its own disk.
+            file_path = str(await asyncio.to_thread(self._local_copy, stored))
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_size": stored.size,
-            "file_path": stored.file_path,
+            "file_path": file_path,
         }
+
+    def _local_copy(self, stored: StoredFile) -> Path:
+        if self._local_dir is None:
+            self._local_dir = Path(tempfile.mkdtemp(prefix="fake-telegram-local-"))
+        path = self._local_dir / stored.file_path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(stored.data)
+        return path
 
     # ------------------------------------------------------------------ methods: chats & members
 
