@@ -50,6 +50,8 @@ MEMBER_MENU = (("sora", "sora"), ("jobs", "jobs"), ("quota", "quota"), ("charact
 ADMIN_MENU = (("sora", "sora"), ("jobs", "jobs"), ("quota", "quota_admin"), ("character", "character"),
               ("snapshot", "snapshot_admin"), ("help", "help"))
 PRIVATE_MENU = (*ADMIN_MENU, ("start", "start"))
+# Telegram's language codes (ISO 639-1) → our locales, for translated menus.
+MENU_LANGUAGES = (("en", "en"), ("es", "es"), ("fr", "fr"), ("ru", "ru"), ("zh", "zh-Hans"))
 
 
 def menu(entries: tuple[tuple[str, str], ...], locale: str) -> list[BotCommand]:
@@ -146,10 +148,17 @@ class TelegramAdapter:
             (BotCommandScopeAllChatAdministrators(), ADMIN_MENU),
         ]
         for scope, entries in scopes:
-            try:
-                await self.app.bot.set_my_commands(menu(entries, locale), scope=scope)
-            except TelegramError as exc:
-                log.warning("telegram: setMyCommands for %s failed: %s", scope.type, exc)
+            default = menu(entries, locale)
+            variants: list[tuple[str | None, list[BotCommand]]] = [(None, default)]
+            for language, loc in MENU_LANGUAGES:  # translated menus, where a translation exists
+                translated = menu(entries, loc)
+                if loc != locale and translated != default:
+                    variants.append((language, translated))
+            for language, commands in variants:
+                try:
+                    await self.app.bot.set_my_commands(commands, scope=scope, language_code=language)
+                except TelegramError as exc:
+                    log.warning("telegram: setMyCommands for %s (%s) failed: %s", scope.type, language, exc)
 
     async def stop(self) -> None:
         app = self.app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ CHAT_ACTION_EVERY = 4.0  # seconds; an action shows for 5 s
 THUMB_MAX_BYTES = 200 * 1024  # Telegram ignores (or refuses) larger thumbnails
 STATUS_WAIT = 15.0  # seconds to wait for the handler to post a job's first status message
 REFUSED_SHRINK = 0.85  # after a "too large" refusal, fit the video under this share of the refused size
+DELIVERED_MEMORY = 2000  # recent deliveries remembered, so that a repeat for the same job never posts twice
 UPLOAD_WRITE_TIMEOUT = 600.0
 UPLOAD_READ_TIMEOUT = 120.0
 
@@ -62,7 +64,7 @@ class TelegramPort:
         self.limit = upload_limit or (LOCAL_UPLOAD_LIMIT if local_bot_api else CLOUD_UPLOAD_LIMIT)
         self.chat_action_every = chat_action_every
         self._posting: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
-        self._delivered: dict[str, dict[str, Any]] = {}
+        self._delivered: OrderedDict[str, dict[str, Any]] = OrderedDict()  # job id → result ref (recent jobs)
 
     # --- the handlers post a job's first status message (the command reply) -----------------
     def expect_status(self, job_id: str) -> None:
@@ -139,6 +141,8 @@ class TelegramPort:
         if message.video is not None:
             ref.update(file_id=message.video.file_id, file_unique_id=message.video.file_unique_id)
         self._delivered[job.id] = ref
+        while len(self._delivered) > DELIVERED_MEMORY:
+            self._delivered.popitem(last=False)
         return ref
 
     async def _send_video(self, chat_id: int, media: Path | InputFile, size: int, caption: str, markup: Any,

@@ -292,3 +292,31 @@ async def test_a_server_with_a_lower_upload_limit_gets_a_reencoded_video(fake: F
     assert video is attempts[-1] and sizes[-1] <= 60_000 and len(attempts) <= 4
     assert await fake.wait_for(lambda: "✅" in (fake.calls("editMessageText")[-1].params["text"]), timeout=STEP)
     assert await bot.ledger() == {"hold": 10, "charge": 10}
+
+
+async def test_a_deleted_status_message_is_posted_again(fake: FakeTelegram, bot: RunningBot) -> None:
+    fake.send_text(GROUP, ALICE, "/sora 10 a cat that hides")
+    status = await fake.wait_for_call("sendMessage")
+    fake.message(GROUP, status.result["message_id"]).deleted = True  # someone deleted the bot's message
+
+    await fake.wait_for_call("sendVideo", timeout=STEP)
+    await fake.wait_for(lambda: any((m.text or "").startswith("✅") for m in fake.bot_messages(GROUP)), timeout=STEP)
+    job = await bot.job(job_id_of(status))
+    assert job.state == JobState.DELIVERED
+    assert job.status_ref is not None and job.status_ref["message_id"] != status.result["message_id"]
+
+
+async def test_bot_removed_from_the_group_mid_job_releases_the_credits(fake: FakeTelegram, bot: RunningBot,
+                                                                       simulator: SimulatorServer) -> None:
+    simulator.set_speed(2)
+    fake.send_text(GROUP, ALICE, "/sora 10 a cat nobody will see")
+    status = await fake.wait_for_call("sendMessage")
+    job_id = job_id_of(status)
+    await wait_state(bot, job_id, JobState.RUNNING)
+    fake.set_member_status(GROUP, fake.bot_id, "kicked")
+    simulator.set_speed(50)
+
+    job = await wait_state(bot, job_id, JobState.FAILED)
+    assert job.reason == "delivery_failed" and "kicked" in (job.reason_detail or "")
+    assert [c.status for c in fake.calls("sendVideo")] == [403]  # refused at once, not retried
+    assert await bot.ledger() == {"hold": 10, "release": 10}
