@@ -290,11 +290,10 @@ class TelegramHandlers:
             text = self._rewrite_members(message, text, entities)
             router = TextCommandRouter(self.core.commands, resolve_member=self._resolver(message),
                                        allow_local_files=False)
-            if parsed.name == "character" and self._wants_attachment(parsed.rest) and _video_of(message) is None \
-                    and _video_of(message.reply_to_message) is not None:
-                reply = await self._character_from_reply(ctx, router, message, text)
-            elif parsed.name == "character" and self._wants_attachment(parsed.rest) and _video_of(message):
-                reply = await self._with_download(ctx, router, message, message, text)
+            # /character add <name> on a video, or as a reply to one: the video is downloaded for the core.
+            source = next((m for m in (message, message.reply_to_message) if _video_of(m) is not None), None)
+            if parsed.name == "character" and source is not None and self._wants_attachment(parsed.rest):
+                reply = await self._with_download(ctx, router, source, text)
             else:
                 reply = await router.dispatch(ctx, text, bot_username=self.bot_username)
                 self._expect(reply)
@@ -312,12 +311,8 @@ class TelegramHandlers:
         sources = ("https://", "http://", "from_job:", "from-job:", "--url", "--job", "--from-job", "--from_job")
         return not any(a.startswith(sources) for a in args[1:])
 
-    async def _character_from_reply(self, ctx: Context, router: TextCommandRouter, message: Message,
-                                    text: str) -> Reply | None:
-        return await self._with_download(ctx, router, message, message.reply_to_message, text)
-
-    async def _with_download(self, ctx: Context, router: TextCommandRouter, message: Message,
-                             source: Message | None, text: str) -> Reply | None:
+    async def _with_download(self, ctx: Context, router: TextCommandRouter, source: Message,
+                             text: str) -> Reply | None:
         media = _video_of(source)
         assert media is not None
         parsed = split_command(text, self.bot_username)
