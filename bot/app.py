@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,12 @@ class Core:
 
 async def build_core(settings: Settings, *, clock: Callable[[], dt.datetime] = utcnow,
                      providers: Mapping[str, VideoProvider] | None = None,
-                     simulator: SimulatorServer | None = None, backoff_base: float = 0.5) -> Core:
+                     simulator: SimulatorServer | None = None, backoff_base: float = 0.5,
+                     breaker_clock: Callable[[], float] = time.monotonic) -> Core:
     """Build (and migrate) everything. ``providers`` replaces configured providers by name;
-    a provider of kind ``simulator`` is served by ``simulator`` or by one started here."""
+    a provider of kind ``simulator`` or ``simulator-gateway`` is served by ``simulator`` or by one
+    started here (one server speaks both shapes). ``breaker_clock`` drives the circuit breakers'
+    cool-downs (tests step it)."""
     db = Database(settings.storage.url)
     await db.migrate()
     media_dir = Path(settings.storage.media_dir)
@@ -95,19 +99,20 @@ async def build_core(settings: Settings, *, clock: Callable[[], dt.datetime] = u
             handles.append(ProviderHandle(pc.name, pc, providers[pc.name]))
             continue
         base_url = None
-        if pc.kind == "simulator":
+        if pc.kind in ("simulator", "simulator-gateway"):
             if simulator is None:
                 simulator = started_sim = SimulatorServer(
                     speed=settings.simulator.speed, render_width=settings.simulator.render_width,
                     render_fps=settings.simulator.render_fps, media_dir=media_dir / "simulator")
             base_url = await simulator.start()  # idempotent: a running simulator returns its URL
         handles.append(ProviderHandle(pc.name, pc, make_provider(pc, base_url=base_url, backoff_base=backoff_base)))
-    registry = ProviderRegistry(handles)
+    registry = ProviderRegistry(handles, clock=breaker_clock)
 
     runner = JobRunner(settings=settings, catalogue=catalogue, db=db, jobs=jobs, ledger=ledger, registry=registry,
-                       media_dir=media_dir, clock=clock)
+                       media_dir=media_dir, clock=clock, scopes=scopes)
     quotas = QuotaService(settings, scopes, ledger, clock)
-    characters = CharacterService(character_repo, registry, auth, media_dir, clock, media.probe)
+    characters = CharacterService(character_repo, registry, auth, media_dir, clock, media.probe,
+                                  public_media_url=settings.storage.public_media_url)
     snapshots = SnapshotService(catalogue, scopes, auth, clock)
     intake = JobIntake(settings=settings, catalogue=catalogue, db=db, scopes=scopes, jobs=jobs, ledger=ledger,
                        quotas=quotas, characters=characters, registry=registry, runner=runner, clock=clock)

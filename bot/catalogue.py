@@ -149,14 +149,14 @@ class Catalogue:
                       today: dt.date) -> None:
         if snap.retired(today):
             raise self._retired_error(snap)
+        if storyboard and not snap.storyboard:  # before the duration: a storyboard's total is incidental
+            raise UserError("snapshot.storyboard_unsupported", id=snap.id,
+                            alternatives=self._serving(lambda s: s.storyboard, today) or "-")
         if seconds not in snap.durations:
             alternatives = self._serving(lambda s: seconds in s.durations, today)
             raise UserError("snapshot.duration_unsupported", id=snap.id, seconds=seconds,
                             allowed=_seconds_list(snap.durations), max=snap.max_duration,
                             alternatives=alternatives or "-")
-        if storyboard and not snap.storyboard:
-            raise UserError("snapshot.storyboard_unsupported", id=snap.id,
-                            alternatives=self._serving(lambda s: s.storyboard, today) or "-")
         if characters and not snap.characters:
             raise UserError("snapshot.characters_unsupported", id=snap.id,
                             alternatives=self._serving(lambda s: s.characters, today) or "-")

@@ -6,13 +6,13 @@ and shows the :class:`Reply` it gets back. All rules sit behind these methods.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import storyboard as storyboards
 from bot.catalogue import Catalogue, Why
 from bot.characters import CharacterService
 from bot.config import Settings
@@ -26,6 +26,8 @@ from bot.jobs.runner import JobRunner
 from bot.jobs.status import cut, render_status
 from bot.ports import Button
 from bot.providers.base import Scene
+from bot.providers.breaker import BreakerState
+from bot.providers.registry import PRIORITIES
 from bot.quotas import QuotaService
 from bot.snapshots import SnapshotService
 from bot.urlfetch import UrlFetchError, fetch_to_file
@@ -81,6 +83,12 @@ class Commands:
             if notes:
                 reply = Reply("\n".join([reply.text, *notes]), reply.ephemeral, reply.buttons, reply.job_id)
         return reply
+
+    async def sora_storyboard(self, ctx: Context, scenes: str, size: str | None = None) -> Reply:
+        """``/sora storyboard``: scenes written ``0-5: sunrise over the city`` one per line or
+        separated by ``;``. The video lasts until the last scene ends, and costs that."""
+        parsed = storyboards.parse(scenes)
+        return await self.sora(ctx, storyboards.render(parsed), None, size, parsed)
 
     def _accepted_reply(self, accepted: Accepted) -> Reply:
         view = render_status(accepted.job, position=accepted.position)
@@ -281,12 +289,68 @@ class Commands:
             total_usd += r.usd
         lines.append(t(ctx.locale, "quota.usage_total", used=format_credits(total_used),
                        held=format_credits(total_held), jobs=jobs, usd=f"{total_usd:.2f}"))
+        by_provider = await self.quotas.ledger.usage_by_provider(ctx.scope.id, start)
+        if by_provider:
+            lines.append(t(ctx.locale, "quota.usage_by_provider_header"))
+            lines += [t(ctx.locale, "quota.usage_provider_line", provider=r.provider, snapshot=r.snapshot,
+                        credits=format_credits(r.used_tenths), jobs=r.jobs_delivered, usd=f"{r.usd:.2f}")
+                      for r in by_provider]
         return Reply("\n".join(lines), ephemeral=True)
 
-    # --- /character -------------------------------------------------------------------------
-    async def character_add_file(self, ctx: Context, name: str, video: Path, description: str = "") -> Reply:
+    # --- /provider --------------------------------------------------------------------------
+    async def provider_status(self, ctx: Context) -> Reply:
+        """Each provider's health (circuit breaker), jobs in flight, recent failures, price."""
+        self.auth.require_admin(ctx, "/provider status")
         await self.touch(ctx)
-        row = await self.characters.add_from_file(ctx, name, video, description, source="file")
+        row = await self.scopes.get(ctx.scope.id)
+        priority = (row.routing_priority if row else None) or "stability"
+        loc = ctx.locale
+        since = self.clock() - dt.timedelta(hours=1)
+        failed_submits = await self.jobs.attempt_failures_since(since)
+        lines = [t(loc, "provider.status_header", priority=t(loc, f"provider.priority_{priority}"))]
+        for h in self.runner.registry.handles:
+            b = h.breaker
+            state = b.state
+            if state == BreakerState.OPEN:
+                health = t(loc, "provider.health_open", seconds=max(1, round(b.open_remaining())))
+            elif state == BreakerState.HALF_OPEN:
+                health = t(loc, "provider.health_half_open")
+            else:
+                health = t(loc, "provider.health_ok")
+            c = h.config
+            price = (t(loc, "provider.price_request", usd=f"{c.price_per_request:.2f}")
+                     if c.price_per_request is not None else
+                     t(loc, "provider.price_second", usd=f"{c.price_per_second:.2f}")
+                     if c.price_per_second is not None else t(loc, "provider.price_snapshot"))
+            features = [f for f, on in (("storyboard", h.storyboard), ("characters", h.characters)) if on]
+            last = b.last_failure()
+            last_text = t(loc, "provider.last_failure", reason=last.reason or "?",
+                          ago=max(0, round(b.clock() - last.at))) if last else ""
+            lines.append(t(loc, "provider.status_line", name=h.name, kind=h.kind, health=health,
+                           in_flight=h.in_flight, cap=c.max_in_flight, failures=b.failures_since(3600),
+                           submits=failed_submits.get(h.name, 0), last=last_text, price=price,
+                           stability=c.stability, durations=", ".join(str(d) for d in c.durations),
+                           features=", ".join(features) or "-"))
+        return Reply("\n".join(lines), ephemeral=True)
+
+    async def provider_priority(self, ctx: Context, priority: str) -> Reply:
+        self.auth.require_admin(ctx, "/provider priority")
+        await self.touch(ctx)
+        value = priority.strip().lower()
+        if value not in PRIORITIES:
+            raise UserError("provider.bad_priority", value=priority[:30], allowed=", ".join(PRIORITIES))
+        await self.scopes.set_field(ctx.scope.id, self.clock(), routing_priority=value)
+        self.runner.note_priority(ctx.scope.id, value)
+        return Reply(t(ctx.locale, "provider.priority_set", priority=t(ctx.locale, f"provider.priority_{value}")))
+
+    # --- /character -------------------------------------------------------------------------
+    async def character_add_file(self, ctx: Context, name: str, video: Path, description: str = "", *,
+                                 share_url: str | None = None) -> Reply:
+        """``share_url``: a link to the same video that a task gateway may fetch itself (e.g. a
+        Discord attachment URL) — never one that carries a secret (Telegram file URLs do)."""
+        await self.touch(ctx)
+        row = await self.characters.add_from_file(ctx, name, video, description, source="file",
+                                                  share_url=share_url)
         return Reply(t(ctx.locale, "character.added", name=row.name))
 
     async def character_add_url(self, ctx: Context, name: str, url: str, description: str = "") -> Reply:
@@ -305,17 +369,13 @@ class Commands:
                 raise UserError(f"character_url.{exc.code}", url=cut(url, 80),
                                 limit_mb=f"{limits.character_max_bytes / 1_048_576:.0f}", **params) from None
             row = await self.characters.add_from_file(ctx, name, dest, description, source="url",
-                                                      source_ref=url.strip()[:500])
+                                                      source_ref=url.strip()[:500], share_url=url.strip())
         return Reply(t(ctx.locale, "character.added", name=row.name))
 
     async def character_add_from_job(self, ctx: Context, name: str, job_id: str, description: str = "") -> Reply:
         await self.touch(ctx)
         job = await self.job_for(ctx, job_id.removeprefix("from_job:"))
-        if job.state != JobState.DELIVERED or not job.video_path or not await asyncio.to_thread(
-                Path(job.video_path).exists):
-            raise UserError("character.job_not_ready", id=job.id)
-        row = await self.characters.add_from_file(ctx, name, Path(job.video_path), description or cut(job.prompt, 200),
-                                                  source="job", source_ref=job.id)
+        row = await self.characters.add_from_job(ctx, name, job, description or cut(job.prompt, 200))
         return Reply(t(ctx.locale, "character.added", name=row.name))
 
     async def character_list(self, ctx: Context) -> Reply:

@@ -62,9 +62,14 @@ def default_snapshots() -> list[SnapshotConfig]:
     ]
 
 
+ProviderKind = Literal["openai", "gateway", "simulator", "simulator-gateway"]
+
+
 class ProviderConfig(_Strict):
     name: str
-    kind: Literal["openai", "gateway", "simulator"] = "openai"  # "simulator": started in-process (demo)
+    # "simulator" / "simulator-gateway": the bundled simulator started in-process (demo), speaking the
+    # OpenAI Videos shape / the task-gateway shape.
+    kind: ProviderKind = "openai"
     base_url: str = ""
     api_key: SecretStr = SecretStr("")
     snapshots: list[str] = Field(default_factory=lambda: ["sora-2-2025-10-06", "sora-2-2025-12-08"])
@@ -77,6 +82,10 @@ class ProviderConfig(_Strict):
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=10)
     stability: int = Field(default=50, ge=0, le=100)  # higher is more reliable (routing priority)
+    # Circuit breaker: this many consecutive failures (5xx, timeouts, connection errors) take the
+    # provider out of rotation for the cool-down; then one job probes it before it returns.
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
 
 
 class QuotaConfig(_Strict):
@@ -99,6 +108,18 @@ class StorageConfig(_Strict):
     url: str = "sqlite+aiosqlite:///data/sorabot.db"
     media_dir: Path = Path("data/media")  # temporary downloads and character source videos
     media_retention_hours: float = Field(default=24.0, gt=0)  # finished jobs' videos are kept this long
+    # Where media_dir/characters/ is served publicly (e.g. by your reverse proxy), so a task gateway
+    # can fetch a character video made from an upload; None: such characters stay on OpenAI-shape providers.
+    public_media_url: str | None = None
+
+    @field_validator("public_media_url")
+    @classmethod
+    def _public_url(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        if not v.strip().lower().startswith(("https://", "http://")):
+            raise ValueError("public_media_url must be an http(s) URL")
+        return v.strip().rstrip("/")
 
 
 class SimulatorConfig(_Strict):
@@ -133,8 +154,14 @@ class TelegramConfig(_Strict):
 
 
 def default_providers() -> list[ProviderConfig]:
-    return [ProviderConfig(name="simulator", kind="simulator", snapshots=["sora-2-2025-10-06", "sora-2-2025-12-08"],
-                           durations=[10, 15, 20, 25], characters=True, storyboard=True)]
+    """The bundled simulator, once per API shape: a stable one priced per second and a cheaper,
+    less stable task gateway priced per request (the only one with storyboards)."""
+    snapshots = ["sora-2-2025-10-06", "sora-2-2025-12-08"]
+    return [ProviderConfig(name="simulator", kind="simulator", snapshots=snapshots, durations=[10, 15, 20, 25],
+                           characters=True, storyboard=False, stability=90),
+            ProviderConfig(name="simulator-gateway", kind="simulator-gateway", snapshots=snapshots,
+                           durations=[10, 15, 20, 25], characters=True, storyboard=True, price_per_request=0.5,
+                           stability=60)]
 
 
 class Settings(BaseSettings):
@@ -187,6 +214,8 @@ class Settings(BaseSettings):
             unknown = [s for s in p.snapshots if s not in real]
             if unknown:
                 raise ValueError(f"provider {p.name!r} serves unknown snapshot(s): {', '.join(unknown)}")
+            if p.price_per_second is not None and p.price_per_request is not None:
+                raise ValueError(f"provider {p.name!r}: set price_per_second or price_per_request, not both")
             if p.kind in ("openai", "gateway") and not p.base_url:
                 raise ValueError(f"provider {p.name!r} of kind {p.kind!r} needs base_url")
         return self

@@ -2,7 +2,11 @@
 
 Both surfaces accept the same forms, e.g. ``/sora 15 an orange cat``, ``/sora an orange cat
 --duration 15 --size portrait``, ``/snapshot pin sora-2-2025-10-06``, ``/quota set @ana 5``,
-``/character add mochi --url https://…``. Every malformed input gets a specific message.
+``/character add mochi --url https://…``, ``/provider priority cost``. Every malformed input gets a
+specific message.
+
+Storyboards: ``/sora storyboard`` (or ``/storyboard``) followed by scenes ``0-5: sunrise over the
+city``, one per line (a Telegram message) or separated by ``;`` (the console, one line).
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ from bot.errors import UserError
 
 MemberResolver = Callable[[str], Awaitable[tuple[str, str] | None]]  # "@ana" → (actor id, display name)
 
-COMMANDS = ("sora", "snapshot", "quota", "character", "jobs", "cancel", "again", "remix", "help", "start")
+COMMANDS = ("sora", "storyboard", "snapshot", "quota", "character", "provider", "jobs", "cancel", "again", "remix",
+            "help", "start")
 SORA_OPTIONS = ("duration", "seconds", "size")
 _OPTION_RE = re.compile(r"(?:^|\s)(?:--([A-Za-z_-]+)(?:=|\s+)(\S+)|(duration|seconds|size):(\S+))")
 _STRAY_OPTION_RE = re.compile(r"(?:^|\s)--([A-Za-z_-]*)")
+_HEAD_RE = re.compile(r"^(\S*)\s*(.*)$", re.DOTALL)
 _DURATION_RE = re.compile(r"^(\d{1,4})\s*(?:s|sec|secs|seconds?)?$", re.IGNORECASE)
 USAGE = {
-    "sora": "/sora <prompt> [--duration 10|15|20|25] [--size landscape|portrait]",
+    "sora": "/sora <prompt> [--duration 10|15|20|25] [--size landscape|portrait] | "
+            "/sora storyboard 0-5: <scene>; 5-10: <scene> [--size …]",
+    "provider": "/provider status | priority cost|stability",
     "snapshot": "/snapshot list | show | pin <id> | unpin | canary <id> <percent> | rollback | history",
     "quota": "/quota | /quota set <member> <credits> | default <credits> | period day|week|month | usage",
     "character": "/character add <name> (--file PATH | --url URL | from_job:<id>) [description] | list | "
@@ -48,11 +56,12 @@ def split_command(text: str, bot_username: str | None = None) -> ParsedCommand |
     stripped = text.strip()
     if not stripped.startswith("/") or len(stripped) < 2:
         return None
-    head, _, rest = stripped[1:].partition(" ")
+    # Split at the first whitespace of any kind: "/sora storyboard\n0-5: …" keeps every line.
+    m = _HEAD_RE.match(stripped[1:])
+    head, rest = (m.group(1), m.group(2)) if m else ("", stripped[1:])
     head, _, target = head.partition("@")
     if target and bot_username and target.lower() != bot_username.lower():
         return None
-    head = head.split("\n", 1)[0]
     return ParsedCommand(head.lower(), rest.strip())
 
 
@@ -97,6 +106,40 @@ def parse_sora(rest: str) -> SoraArgs:
     return SoraArgs(" ".join(text.split()) if "\n" not in text else text.strip(), seconds, size)
 
 
+_STORYBOARD_HEAD = re.compile(r"^\s*storyboard(?=[\s:]|$):?", re.IGNORECASE)
+
+
+def split_storyboard(rest: str) -> str | None:
+    """The text after ``storyboard`` when ``/sora storyboard …`` was written, else None."""
+    m = _STORYBOARD_HEAD.match(rest)
+    return rest[m.end():] if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryboardArgs:
+    scenes: str
+    size: str | None
+
+
+def parse_storyboard_args(text: str) -> StoryboardArgs:
+    """``--size`` (or ``size:``) may come anywhere; a duration may not (the scenes give it)."""
+    size: str | None = None
+    for m in list(_OPTION_RE.finditer(text)):
+        key = (m.group(1) or m.group(3) or "").lower()
+        if key == "size":
+            size = m.group(2) or m.group(4) or ""
+        elif key in ("duration", "seconds", "d"):
+            raise UserError("storyboard.no_duration")
+        else:
+            raise UserError("error.unknown_option", option=f"--{key}", command="sora storyboard", allowed="--size")
+    scenes = _OPTION_RE.sub(" ", text)
+    stray = _STRAY_OPTION_RE.search(scenes)
+    if stray:
+        raise UserError("error.unknown_option", option=f"--{stray.group(1)}", command="sora storyboard",
+                        allowed="--size")
+    return StoryboardArgs(scenes, size)
+
+
 def tokens(rest: str) -> list[str]:
     try:
         return shlex.split(rest)
@@ -117,9 +160,15 @@ class TextCommandRouter:
             return None
         name, rest = parsed.name, parsed.rest
         c = self.commands
-        if name == "sora":
+        if name in ("sora", "storyboard"):
+            board = rest if name == "storyboard" else split_storyboard(rest)
+            if board is not None:
+                sb = parse_storyboard_args(board)
+                return await c.sora_storyboard(ctx, sb.scenes, sb.size)
             args = parse_sora(rest)
             return await c.sora(ctx, args.prompt, args.seconds, args.size)
+        if name == "provider":
+            return await self._provider(ctx, tokens(rest))
         if name in ("help", "start"):
             return c.help(ctx)
         if name == "jobs":
@@ -173,6 +222,14 @@ class TextCommandRouter:
         if sub == "rollback":
             return await c.snapshot_rollback(ctx)
         return await c.snapshot_history(ctx)
+
+    async def _provider(self, ctx: Context, args: list[str]) -> Reply:
+        c = self.commands
+        sub = self._sub("provider", args, ("status", "priority"), "status")
+        if sub == "status":
+            return await c.provider_status(ctx)
+        c.auth.require_admin(ctx, "/provider priority")
+        return await c.provider_priority(ctx, self._need(args, 1, "provider", "cost or stability"))
 
     async def _member(self, ref: str) -> tuple[str, str]:
         found = await self.resolve_member(ref) if self.resolve_member else None

@@ -100,6 +100,47 @@ class JobRepo:
             rows = (await conn.execute(select(s.jobs).order_by(s.jobs.c.created_at))).mappings().all()
         return [_from_row(r) for r in rows]
 
+    # --- attempts (every provider a job was sent to) ----------------------------------------
+    async def add_attempt(self, job_id: str, *, provider: str, outcome: str, at: dt.datetime,
+                          reason: str | None = None, detail: str = "", remote_id: str | None = None,
+                          conn: AsyncConnection | None = None) -> None:
+        stmt = s.job_attempts.insert().values(job_id=job_id, provider=provider, outcome=outcome, reason=reason,
+                                              detail=detail[:2000], remote_id=remote_id, at=at)
+        if conn is not None:
+            await conn.execute(stmt)
+            return
+
+        async def run(c: AsyncConnection) -> None:
+            await c.execute(stmt)
+        await self.db.write(run)
+
+    async def attempts(self, job_id: str) -> list[Attempt]:
+        a = s.job_attempts.c
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.job_attempts).where(a.job_id == job_id)
+                                       .order_by(a.id))).mappings().all()
+        return [Attempt(r["job_id"], r["provider"], r["outcome"], r["reason"], r["detail"], r["remote_id"], r["at"])
+                for r in rows]
+
+    async def attempt_failures_since(self, since: dt.datetime) -> dict[str, int]:
+        """Failed submissions per provider since ``since`` (for /provider status)."""
+        a = s.job_attempts.c
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(a.provider, func.count()).where(
+                a.at >= since, a.outcome != "submitted").group_by(a.provider))).all()
+        return {p: int(n) for p, n in rows}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Attempt:
+    job_id: str
+    provider: str
+    outcome: str  # submitted, failed, interrupted
+    reason: str | None
+    detail: str
+    remote_id: str | None
+    at: dt.datetime
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

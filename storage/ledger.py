@@ -33,6 +33,15 @@ class UsageRow:
     usd: float
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderUsageRow:
+    provider: str
+    snapshot: str
+    used_tenths: int
+    jobs_delivered: int
+    usd: float
+
+
 class LedgerRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -114,6 +123,19 @@ class LedgerRepo:
             out.append(UsageRow(user_id, names.get(user_id) or user_id, charged, held_total - charged - released,
                                 delivered, float(usd.get(user_id) or 0.0)))
         return sorted(out, key=lambda r: (-r.used_tenths, r.user_name))
+
+    async def usage_by_provider(self, scope_id: str, period_start: dt.datetime) -> list[ProviderUsageRow]:
+        """Charged credits and estimated USD per (provider, snapshot) for the period: the delivered jobs."""
+        led, j = s.ledger.c, s.jobs.c
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(
+                select(j.provider, j.snapshot, func.sum(led.amount_tenths), func.count(), func.sum(j.usd_estimate))
+                .select_from(s.ledger.join(s.jobs, s.jobs.c.id == led.job_id))
+                .where(led.scope_id == scope_id, led.period_start == period_start, led.kind == "charge")
+                .group_by(j.provider, j.snapshot))).all()
+        out = [ProviderUsageRow(provider or "-", snapshot, int(credits or 0), int(count), float(usd or 0.0))
+               for provider, snapshot, credits, count, usd in rows]
+        return sorted(out, key=lambda r: (-r.usd, r.provider, r.snapshot))
 
     async def totals(self) -> dict[str, int]:
         """Ledger totals by kind across everything (chaos and restart checks)."""

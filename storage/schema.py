@@ -172,3 +172,17 @@ character_provider_ids = Table(
     Column("provider", String(80), primary_key=True),
     Column("provider_character_id", String(200), nullable=False),
 )
+
+job_attempts = Table(
+    "job_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", String(40), nullable=False),
+    Column("provider", String(80), nullable=False),
+    Column("outcome", String(16), nullable=False),  # submitted, failed, interrupted
+    Column("reason", String(40)),  # FailureReason value when it failed
+    Column("detail", Text, nullable=False, server_default=""),  # for the log/admins, never shown to members
+    Column("remote_id", String(200)),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_job_attempts_job", "job_id"),
+    Index("ix_job_attempts_provider_at", "provider", "at"),
+)

@@ -104,6 +104,13 @@ class ScopeRepo:
             await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(updated_at=now, **values))
         await self.db.write(run)
 
+    async def routing_priorities(self) -> dict[str, str]:
+        """Every scope's routing priority that was set ({scope id: "cost" | "stability"})."""
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.scopes.c.id, s.scopes.c.routing_priority)
+                                       .where(s.scopes.c.routing_priority.is_not(None)))).all()
+        return {r[0]: r[1] for r in rows}
+
     async def set_member_allowance(self, scope_id: str, user_id: str, tenths: int | None, *, set_by: str,
                                    now: dt.datetime) -> None:
         async def run(conn: AsyncConnection) -> None:

@@ -96,7 +96,9 @@ MESSAGES: dict[str, str] = {
     "reason.cancelled": "cancelled.",
     "reason.submit_interrupted": "the bot restarted while sending this job, so it was stopped rather than risk "
                                  "paying twice. Press Again to retry.",
-    "reason.character_unavailable": "the video service holding a character in this prompt is unavailable.",
+    "reason.character_unavailable": "the video service that holds a character in this prompt is unavailable "
+                                    "right now, so the video was not made rather than leave the character out. "
+                                    "Please try again later.",
     "reason.delivery_failed": "the video could not be posted here (too large or missing permissions).",
     "reason.internal": "an internal error.",
     # buttons
@@ -172,6 +174,8 @@ MESSAGES: dict[str, str] = {
     "help.member": "sorabot makes short AI videos.\n"
                    "• /sora <prompt> [duration 10|15|20|25] [size landscape|portrait] — make a video "
                    "(10 s = 1 credit, 15 s = 1.5, 20 s = 2, 25 s = 2.5). Put @name in the prompt to use a character.\n"
+                   "• /sora storyboard 0-5: <scene>; 5-10: <scene> — a video told in timed scenes (one per line "
+                   "or separated by ;); it costs its total length\n"
                    "• /quota — your credits this period\n"
                    "• /jobs — your recent jobs (queued ones can be cancelled)\n"
                    "• /character add <name> (a video, an https URL or from_job:<id>) · /character list · "
@@ -180,6 +184,7 @@ MESSAGES: dict[str, str] = {
     "help.admin": "Admin:\n"
                   "• /snapshot pin <id> · unpin · canary <id> <percent> · rollback · history\n"
                   "• /quota set <member> <credits|default> · default <credits> · period day|week|month · usage\n"
+                  "• /provider status · priority cost|stability — video providers' health, and which one goes first\n"
                   "• /character remove <name> (any character)",
     # --- Telegram ---------------------------------------------------------------------------
     "telegram.cmd.sora": "Make a video: /sora 15 an orange cat naps in the sun",
@@ -281,4 +286,42 @@ MESSAGES: dict[str, str] = {
     "discord.modal.description_label": "Description (optional)",
     "discord.unknown_button": "This button no longer works. Use /sora or /jobs instead.",
     "discord.cooldown": "Please wait {seconds} s before using this again.",
+    # --- providers/storyboard ---------------------------------------------------------------
+    "provider.status_header": "Video providers (routing here: {priority}):",
+    "provider.status_line": "• {name} ({kind}) — {health} — {in_flight}/{cap} jobs in flight — {failures} "
+                            "failure(s) in the last hour, {submits} failed submission(s){last}\n"
+                            "  {price} · stability {stability} · durations {durations} s · {features}",
+    "provider.health_ok": "✅ in rotation",
+    "provider.health_open": "⛔ out of rotation after repeated failures (probed again in {seconds} s)",
+    "provider.health_half_open": "🟡 on trial: the next job probes it",
+    "provider.last_failure": "; last: {reason}, {ago} s ago",
+    "provider.price_request": "${usd} per video",
+    "provider.price_second": "${usd} per second",
+    "provider.price_snapshot": "the snapshot's price per second",
+    "provider.priority_cost": "cheapest first",
+    "provider.priority_stability": "most reliable first",
+    "provider.priority_set": "Routing here is now {priority}. Each video still goes only to a provider that can "
+                             "make it, and on to the next one if that provider fails.",
+    "provider.bad_priority": "“{value}” is not a routing priority. Use one of: {allowed}.",
+    "quota.usage_by_provider_header": "By provider and snapshot:",
+    "quota.usage_provider_line": "• {provider} · {snapshot}: {credits} credits, {jobs} video(s), ≈ ${usd}",
+    "character.no_provider": "No video service here can take @{name} from this source (task gateways need a "
+                             "link they can fetch: try an https URL). Nothing was saved.",
+    "storyboard.empty": "A storyboard needs scenes, each written start-end: what happens, one per line or "
+                        "separated by ;, e.g. {example}",
+    "storyboard.bad_scene": "Scene {index} (“{text}”) is not written start-end: what happens, e.g. {example}",
+    "storyboard.no_text": "Scene {index} ({start}-{end} s) says nothing: describe what happens after the colon.",
+    "storyboard.backwards": "Scene {index} ends at {end} s, which is not after its start at {start} s.",
+    "storyboard.not_from_zero": "The first scene starts at {start} s; a storyboard starts at 0 (e.g. 0-5: …).",
+    "storyboard.gap": "There is a gap from {end} s to {start} s between scene {prev} and scene {index}: each scene "
+                      "must start where the one before it ends.",
+    "storyboard.overlap": "Scene {index} starts at {start} s, before scene {prev} ends at {end} s: scenes must "
+                          "not overlap.",
+    "storyboard.scene_too_short": "Scene {index} ({start}-{end} s) lasts {length} s; each scene needs at least "
+                                  "{min} s.",
+    "storyboard.too_many_scenes": "That is {count} scenes; a storyboard can have at most {max}.",
+    "storyboard.too_long": "The scenes add up to {total} s, longer than the {max} s {snapshot} can make.",
+    "storyboard.bad_total": "The scenes add up to {total} s, but {snapshot} makes videos of {allowed}: end the "
+                            "last scene at one of those.",
+    "storyboard.no_duration": "A storyboard lasts until its last scene ends: leave out the duration.",
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import storyboard as storyboards
 from bot.catalogue import Catalogue, Resolution, ScopeSnapshotState
 from bot.characters import CharacterService
 from bot.config import Settings
@@ -96,15 +97,20 @@ class JobIntake:
     async def submit(self, ctx: Context, req: GenerationInput) -> Accepted:
         prompt = self.validate_prompt(req.prompt)
         size = normalise_size(req.size)
-        storyboard = tuple(req.storyboard)
-        seconds = storyboard[-1].end if storyboard else req.seconds
+        storyboard = storyboards.validate(req.storyboard) if req.storyboard else ()
+        if storyboard and req.seconds is not None and req.seconds != storyboards.total_seconds(storyboard):
+            raise UserError("storyboard.no_duration")
+        seconds = storyboards.total_seconds(storyboard) if storyboard else req.seconds
         job_id = new_job_id()
         state, priority = await self.snapshot_state(ctx.scope.id)
+        self.runner.note_priority(ctx.scope.id, priority)
         resolution = self.catalogue.resolve(state, job_id)
         snap = resolution.snapshot
         if seconds is None:
             seconds = snap.durations[0]
         mentioned = await self.characters.resolve(ctx, prompt)
+        if storyboard and snap.storyboard and not snap.retired(self.clock().date()):
+            storyboards.check_for_snapshot(storyboard, snapshot=snap.id, durations=snap.durations)
         self.catalogue.check_request(snap, seconds=seconds, storyboard=bool(storyboard),
                                      characters=bool(mentioned), today=self.clock().date())
         holders = [set(c.row.provider_ids) for c in mentioned]

@@ -4,6 +4,16 @@ Every step writes its state before the side effect it guards, so a crash at any 
 record the next process can act on: ``submitting`` is written before the provider call (and
 such a job is never blindly resubmitted), the provider's id right after it returns,
 ``delivering`` before the download, and ``delivered`` together with the charge.
+
+Routing and fallback: the scheduler sends a queued job to the first eligible provider (in the
+scope's priority order) that is in rotation (circuit breaker) and has a free slot. When a submit
+fails in a way that certainly made nothing (the provider answered 5xx/429, refused our
+credentials, or the connection failed before the request went out), the job goes to the next
+eligible provider; every attempt is recorded. An ambiguous create (``SUBMIT_INTERRUPTED``: the
+request went out and no answer came) may have made a video, so it is never resubmitted anywhere.
+A job with characters can only go to providers holding all of them: when none of those is
+available it fails with ``character_unavailable`` (credits released) — the character is never
+dropped.
 """
 
 from __future__ import annotations
@@ -35,15 +45,37 @@ from bot.providers.base import (
     RemoteState,
     Scene,
 )
-from bot.providers.registry import ProviderHandle, ProviderRegistry
+from bot.providers.breaker import is_breaker_failure
+from bot.providers.registry import DEFAULT_PRIORITY, PRIORITIES, ProviderHandle, ProviderRegistry
 from storage.db import Database
 from storage.jobs import JobRepo
 from storage.ledger import LedgerRepo
+from storage.scopes import ScopeRepo
 
 log = logging.getLogger("sorabot.jobs")
 
 DELIVERY_ATTEMPTS = 4
 TRANSIENT_STATUS_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+# Submit failures after which nothing was made at the provider: the job may go elsewhere.
+FALLBACK_REASONS = frozenset({FailureReason.UNAVAILABLE, FailureReason.RATE_LIMITED})
+
+
+def can_fall_back(exc: ProviderError) -> bool:
+    """Did this submit failure certainly make nothing, so another provider may be tried?
+
+    ``SUBMIT_INTERRUPTED`` (the request went out, no answer came) may have made a video: never.
+    Moderation and invalid requests are about the request, not the provider: no.
+    """
+    return exc.reason in FALLBACK_REASONS
+
+
+@dataclass(slots=True)
+class _Slot:
+    """The provider a running job task holds a slot at (it can move on fallback)."""
+
+    handle: ProviderHandle
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +87,8 @@ class RecoveryReport:
 
 class JobRunner:
     def __init__(self, *, settings: Settings, catalogue: Catalogue, db: Database, jobs: JobRepo, ledger: LedgerRepo,
-                 registry: ProviderRegistry, media_dir: Path, clock: Callable[[], dt.datetime]) -> None:
+                 registry: ProviderRegistry, media_dir: Path, clock: Callable[[], dt.datetime],
+                 scopes: ScopeRepo | None = None) -> None:
         self.settings = settings
         self.catalogue = catalogue
         self.db = db
@@ -73,16 +106,25 @@ class JobRunner:
         self._idle = asyncio.Event()
         self._idle.set()
         self._loop_task: asyncio.Task[None] | None = None
-        self._priority: Callable[[str], str] = lambda _scope: "stability"
+        self.scopes = scopes
+        self.priorities: dict[str, str] = {}  # scope id → routing priority (cost | stability)
+        self._tried: dict[str, set[str]] = {}  # job id → providers whose submit failed (fallback)
 
     # --- lifecycle --------------------------------------------------------------------------
     def register_port(self, port: OutboundPort) -> None:
         self.ports[port.platform] = port
 
-    def set_priority_lookup(self, lookup: Callable[[str], str]) -> None:
-        self._priority = lookup
+    def note_priority(self, scope_id: str, priority: str | None) -> None:
+        """The scope's routing priority (intake and /provider priority keep this current)."""
+        self.priorities[scope_id] = priority if priority in PRIORITIES else DEFAULT_PRIORITY
+
+    def _priority(self, scope_id: str) -> str:
+        return self.priorities.get(scope_id, DEFAULT_PRIORITY)
 
     async def start(self) -> RecoveryReport:
+        if self.scopes is not None:
+            for scope_id, priority in (await self.scopes.routing_priorities()).items():
+                self.priorities.setdefault(scope_id, priority)
         report = await self.recover()
         self._loop_task = asyncio.create_task(self._schedule_loop(), name="sorabot-scheduler")
         return report
@@ -165,7 +207,7 @@ class JobRunner:
                 if handle is None:
                     await self._fail(job, FailureReason.UNAVAILABLE, f"provider {job.provider!r} not configured")
                     continue
-                handle.in_flight += 1
+                self._take(job, handle)
                 self._spawn(job, handle)
                 resumed += 1
         self._update_idle()
@@ -176,10 +218,20 @@ class JobRunner:
 
     # --- scheduling -------------------------------------------------------------------------
     def _eligible(self, job: Job) -> list[ProviderHandle]:
+        """Providers that can serve the job, best first, without those it already failed at."""
         holders = [set(c.get("providers", {})) for c in job.characters]
-        return self.registry.eligible(snapshot=job.snapshot, seconds=job.seconds, storyboard=bool(job.storyboard),
-                                      character_providers=holders, priority=self._priority(job.scope_id),
-                                      snapshot_price=self._price(job.snapshot))
+        tried = self._tried.get(job.id, set())
+        return [h for h in self.registry.eligible(snapshot=job.snapshot, seconds=job.seconds,
+                                                  storyboard=bool(job.storyboard), character_providers=holders,
+                                                  priority=self._priority(job.scope_id),
+                                                  snapshot_price=self._price(job.snapshot))
+                if h.name not in tried]
+
+    @staticmethod
+    def _unavailable_reason(job: Job, last: FailureReason | None = None) -> FailureReason:
+        if job.characters:
+            return FailureReason.CHARACTER_UNAVAILABLE
+        return last or FailureReason.UNAVAILABLE
 
     def _price(self, snapshot: str) -> float:
         return self.catalogue.get(snapshot).price_per_second if self.catalogue.is_known(snapshot) else 0.0
@@ -191,20 +243,49 @@ class JobRunner:
             chosen: dict[str, ProviderHandle] = {}
 
             def can_start(job: Job, chosen: dict[str, ProviderHandle] = chosen) -> bool:
-                for h in self._eligible(job):
-                    if h.has_capacity:
-                        chosen[job.id] = h
-                        return True
-                return not self._eligible(job)  # nobody can ever serve it: start it so it fails clearly
+                pick = self.registry.pick(self._eligible(job))
+                if pick.handle is not None:
+                    chosen[job.id] = pick.handle
+                    return True
+                # Only busy (cap reached, a probe in flight): wait. Nobody in rotation can serve it
+                # (every eligible provider is out for its cool-down): start it so it fails clearly.
+                return not pick.wait
 
             while (job := self.queue.pop(can_start)) is not None:
-                handle = chosen.get(job.id)
+                handle = chosen.pop(job.id, None)
                 if handle is None:
-                    await self._fail(job, FailureReason.UNAVAILABLE, "no eligible provider")
+                    self._tried.pop(job.id, None)
+                    names = ", ".join(sorted({h.name for h in self._eligible(job)})) or "none"
+                    await self._fail(job, self._unavailable_reason(job),
+                                     f"no eligible provider in rotation (eligible: {names})")
                     continue
-                handle.in_flight += 1
+                self._take(job, handle)
                 self._spawn(job, handle)
             self._update_idle()
+
+    def _take(self, job: Job, handle: ProviderHandle) -> None:
+        """Hold a slot at ``handle`` for ``job`` (and its half-open probe, if it is due)."""
+        handle.in_flight += 1
+        if job.state in (JobState.QUEUED, JobState.SUBMITTING) and handle.breaker.acquire(job.id):
+            log.info("job %s probes %s after its cool-down", job.id, handle.name)
+
+    def _give_back(self, job: Job, handle: ProviderHandle) -> None:
+        handle.in_flight = max(0, handle.in_flight - 1)
+        handle.breaker.release(job.id)
+
+    def _observe(self, handle: ProviderHandle, exc: ProviderError | None) -> None:
+        """Feed one call's outcome to the provider's circuit breaker (and wake the scheduler when
+        that changed what it may do)."""
+        before = handle.breaker.state
+        handle.breaker.observe(exc)
+        after = handle.breaker.state
+        if after != before:
+            if exc is not None and is_breaker_failure(exc):
+                log.warning("provider %s is out of rotation for %.0fs after repeated failures (%s)", handle.name,
+                            handle.breaker.cooldown, exc.reason.value)
+            else:
+                log.info("provider %s is back in rotation", handle.name)
+            self._wake.set()
 
     def _spawn(self, job: Job, handle: ProviderHandle) -> None:
         task = asyncio.create_task(self._run(job, handle), name=f"job-{job.id}")
@@ -213,21 +294,25 @@ class JobRunner:
 
     async def _run(self, job: Job, handle: ProviderHandle) -> None:
         current: Job | None = job
+        slot = _Slot(handle)
         try:
             if current.state == JobState.QUEUED:
-                current = await self._submit(current, handle)
+                current = await self._submit(current, slot)
             if current is not None and current.state == JobState.RUNNING:
-                current = await self._poll(current, handle)
+                current = await self._poll(current, slot.handle)
             if current is not None and current.state == JobState.DELIVERING:
-                await self._deliver(current, handle)
+                await self._deliver(current, slot.handle)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("job %s: unexpected error", job.id)
             await self._fail(job, FailureReason.INTERNAL, "unexpected error")
         finally:
-            handle.in_flight = max(0, handle.in_flight - 1)
-            self._tasks.pop(job.id, None)
+            self._give_back(job, slot.handle)
+            if self._tasks.get(job.id) is asyncio.current_task():
+                self._tasks.pop(job.id, None)
+            if job.id not in self.queue:
+                self._tried.pop(job.id, None)
             self._wake.set()
             self._update_idle()
 
@@ -238,27 +323,75 @@ class JobRunner:
         return GenerationRequest(prompt=job.prompt, snapshot=job.snapshot, seconds=job.seconds, size=job.size,
                                  characters=chars, storyboard=scenes)
 
-    async def _submit(self, job: Job, handle: ProviderHandle) -> Job | None:
-        now = self.clock()
-        usd = handle.estimated_usd(job.seconds, self._price(job.snapshot))
-        if not await self.jobs.update(job.id, expect=[JobState.QUEUED], state=JobState.SUBMITTING,
-                                      provider=handle.name, submitted_at=now, updated_at=now, usd_estimate=usd):
-            return None  # cancelled while it waited
-        job.state, job.provider, job.submitted_at = JobState.SUBMITTING, handle.name, now
-        await self._send_status(job, render_status(job))
-        try:
-            submitted = await handle.provider.submit(self._request(job, handle))
-        except ProviderError as exc:
-            log.warning("job %s: submit to %s failed: %s", job.id, handle.name, exc)
-            await self._fail(job, exc.reason, exc.detail)
-            return None
-        record = {"provider": handle.name, "kind": handle.provider.kind, "body": submitted.sent}
-        await self.jobs.update(job.id, state=JobState.RUNNING, remote_id=submitted.remote_id, request_json=record,
-                               updated_at=self.clock())
-        job.state, job.remote_id, job.request_json = JobState.RUNNING, submitted.remote_id, record
-        log.info("job %s: submitted to %s as %s", job.id, handle.name, submitted.remote_id)
-        await self._send_status(job, render_status(job))
-        return job
+    async def _submit(self, job: Job, slot: _Slot) -> Job | None:
+        """Send the job to ``slot.handle``; on a failure that made nothing, on to the next eligible
+        provider (the slot moves with it). Returns the running job, or None when it ended here."""
+        tried = self._tried.setdefault(job.id, set())
+        attempts: list[dict[str, Any]] = []
+        first = True
+        while True:
+            handle = slot.handle
+            now = self.clock()
+            usd = handle.estimated_usd(job.seconds, self._price(job.snapshot))
+            expect = [JobState.QUEUED] if first else [JobState.SUBMITTING]
+            values: dict[str, Any] = {"provider": handle.name, "updated_at": now, "usd_estimate": usd}
+            if first:
+                values.update(state=JobState.SUBMITTING, submitted_at=now)
+            if not await self.jobs.update(job.id, expect=expect, **values):
+                return None  # cancelled while it waited
+            job.state, job.provider, job.usd_estimate = JobState.SUBMITTING, handle.name, usd
+            if first:
+                job.submitted_at = now
+                await self._send_status(job, render_status(job))
+            first = False
+            try:
+                submitted = await handle.provider.submit(self._request(job, handle))
+            except ProviderError as exc:
+                self._observe(handle, exc)
+                tried.add(handle.name)
+                outcome = "interrupted" if exc.reason == FailureReason.SUBMIT_INTERRUPTED else "failed"
+                await self.jobs.add_attempt(job.id, provider=handle.name, outcome=outcome, reason=exc.reason.value,
+                                            detail=exc.detail, at=self.clock())
+                attempts.append({"provider": handle.name, "outcome": outcome, "reason": exc.reason.value})
+                log.warning("job %s: submit to %s failed: %s", job.id, handle.name, exc)
+                if not can_fall_back(exc):
+                    await self._fail(job, exc.reason, exc.detail)
+                    return None
+                pick = self.registry.pick(self._eligible(job))
+                if pick.handle is None:
+                    if pick.wait:
+                        await self._requeue(job, f"{handle.name} failed ({exc.reason.value}); waiting for a slot")
+                        return None
+                    await self._fail(job, self._unavailable_reason(job, exc.reason),
+                                     f"{handle.name}: {exc.detail}"[:2000])
+                    return None
+                log.info("job %s: falling back from %s to %s", job.id, handle.name, pick.handle.name)
+                self._give_back(job, handle)
+                slot.handle = pick.handle
+                self._take(job, pick.handle)
+                continue
+            self._observe(handle, None)
+            await self.jobs.add_attempt(job.id, provider=handle.name, outcome="submitted",
+                                        remote_id=submitted.remote_id, at=self.clock())
+            record = {"provider": handle.name, "kind": handle.provider.kind, "body": submitted.sent}
+            if attempts:
+                record["fallback_from"] = attempts
+            await self.jobs.update(job.id, state=JobState.RUNNING, remote_id=submitted.remote_id,
+                                   request_json=record, updated_at=self.clock())
+            job.state, job.remote_id, job.request_json = JobState.RUNNING, submitted.remote_id, record
+            log.info("job %s: submitted to %s as %s", job.id, handle.name, submitted.remote_id)
+            await self._send_status(job, render_status(job))
+            return job
+
+    async def _requeue(self, job: Job, why: str) -> None:
+        """Back to the queue after a failed submit that made nothing (the credits stay held)."""
+        if not await self.jobs.update(job.id, expect=[JobState.SUBMITTING], state=JobState.QUEUED, provider=None,
+                                      updated_at=self.clock()):
+            return
+        log.info("job %s: requeued: %s", job.id, why)
+        job.state, job.provider = JobState.QUEUED, None
+        self.queue.push(job)
+        self._wake.set()
 
     async def _poll(self, job: Job, handle: ProviderHandle) -> Job | None:
         assert job.remote_id is not None
@@ -273,6 +406,7 @@ class JobRunner:
             try:
                 st = await handle.provider.status(job.remote_id)
             except ProviderError as exc:
+                self._observe(handle, exc)
                 if not exc.retryable and exc.reason != FailureReason.RATE_LIMITED:
                     await self._fail(job, exc.reason, exc.detail)
                     return None
@@ -282,6 +416,7 @@ class JobRunner:
                 await asyncio.sleep(min(wait, max(0.05, remaining)))
                 continue
             transient = 0
+            self._observe(handle, None)
             if st.state == RemoteState.COMPLETED:
                 if not await self.jobs.update(job.id, expect=[JobState.RUNNING], state=JobState.DELIVERING,
                                               progress=100, updated_at=self.clock()):
@@ -322,6 +457,7 @@ class JobRunner:
         try:
             video, thumb = await self._download(job, handle)
         except ProviderError as exc:
+            self._observe(handle, exc)
             await self._fail(job, exc.reason, exc.detail)
             return
         job.video_path = str(video)

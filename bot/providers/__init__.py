@@ -44,9 +44,9 @@ def make_provider(config: ProviderConfig, *, base_url: str | None = None,
                   max_wait: float = DEFAULT_MAX_WAIT) -> VideoProvider:
     """The provider adapter for ``config.kind``.
 
-    ``"openai"`` and ``"simulator"`` speak the OpenAI Videos shape, ``"gateway"`` the task
-    gateway shape. ``base_url`` overrides the configured one (e.g. the address an in-process
-    simulator was started on).
+    ``"openai"`` and ``"simulator"`` speak the OpenAI Videos shape, ``"gateway"`` and
+    ``"simulator-gateway"`` the task gateway shape. ``base_url`` overrides the configured one
+    (e.g. the address an in-process simulator was started on).
     """
     if base_url is not None:
         config = config.model_copy(update={"base_url": base_url})
@@ -54,6 +54,6 @@ def make_provider(config: ProviderConfig, *, base_url: str | None = None,
         raise ValueError(f"provider {config.name!r} has no base_url")
     if config.kind in ("openai", "simulator"):
         return OpenAIVideosProvider(config, client=client, backoff_base=backoff_base, max_wait=max_wait)
-    if config.kind == "gateway":
+    if config.kind in ("gateway", "simulator-gateway"):
         return TaskGatewayProvider(config, client=client, backoff_base=backoff_base, max_wait=max_wait)
     raise ValueError(f"provider {config.name!r}: unknown kind {config.kind!r}")

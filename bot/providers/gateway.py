@@ -58,6 +58,7 @@ class TaskGatewayProvider:
     """:class:`~bot.providers.base.VideoProvider` for task-style gateways."""
 
     kind = "gateway"
+    supports_storyboard = True
 
     def __init__(self, config: ProviderConfig, *, client: httpx.AsyncClient | None = None,
                  backoff_base: float = 0.5, max_wait: float = DEFAULT_MAX_WAIT) -> None:

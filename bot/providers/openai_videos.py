@@ -93,6 +93,7 @@ class OpenAIVideosProvider:
     """:class:`~bot.providers.base.VideoProvider` for the OpenAI Videos API shape."""
 
     kind = "openai"
+    supports_storyboard = False  # the OpenAI Videos API shape has no storyboard field
 
     def __init__(self, config: ProviderConfig, *, client: httpx.AsyncClient | None = None,
                  backoff_base: float = 0.5, max_wait: float = DEFAULT_MAX_WAIT) -> None:

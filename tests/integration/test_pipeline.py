@@ -69,7 +69,7 @@ async def test_rate_limited_create_is_retried_then_succeeds(core_factory: Callab
 
 
 @pytest.mark.parametrize(("prompt", "reason", "shown"), [
-    ("[sim:500x9] a fox", "unavailable", "unavailable"),
+    ("[sim:500x20] a fox", "unavailable", "unavailable"),  # every provider fails: no fallback left
     ("[sim:moderation] a fox", "moderation", "content policy"),
     ("[sim:moderation-create] a fox", "moderation", "content policy"),
     ("[sim:fail] a fox", "generation_failed", "could not make"),
