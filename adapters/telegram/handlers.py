@@ -58,7 +58,7 @@ from bot.commands import Reply
 from bot.context import Actor, Context, Scope
 from bot.credits import cost_tenths, format_credits
 from bot.errors import UserError
-from bot.i18n import normalise_locale, t
+from bot.i18n import has_key, normalise_locale, t
 from bot.jobs.intake import normalise_size
 from bot.jobs.status import cut
 from bot.ports import AGAIN, CANCEL, REMIX, SAVE_CHARACTER
@@ -204,7 +204,7 @@ class TelegramHandlers:
     async def handle_error(self, exc: BaseException, locale: str, respond: Callable[[str], Awaitable[Any]],
                            what: str) -> None:
         if isinstance(exc, UserError):
-            text = exc.render(locale)
+            text = self.render(exc, locale)
         else:
             ref = f"tg-{secrets.token_hex(3)}"
             log.error("%s failed (ref %s)", what, ref, exc_info=(type(exc), exc, exc.__traceback__))
@@ -213,6 +213,14 @@ class TelegramHandlers:
             await respond(text)
         except TelegramError as send_exc:
             log.warning("could not tell the user about a failure of %s: %s", what, send_exc)
+
+    @staticmethod
+    def render(exc: UserError, locale: str) -> str:
+        """A refusal in Telegram's words where the catalogue has them ("group", not "server")."""
+        platform_key = f"{PLATFORM}.{exc.key}"
+        if has_key(platform_key):
+            return t(locale, platform_key, **exc.params)
+        return exc.render(locale)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's error handler: only what escaped the handlers' own handling (a bug) lands here."""

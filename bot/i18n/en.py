@@ -210,6 +210,12 @@ MESSAGES: dict[str, str] = {
     "telegram.file_too_big": "That video is {size_mb} MB, but bots can only download files up to {limit_mb} MB "
                              "from Telegram. Send a shorter or smaller video, or give an https link: "
                              "/character add <name> <url>.",
+    # Telegram wording of core refusals (the adapter shows "telegram.<key>" for a UserError "<key>" if it exists)
+    "telegram.auth.admin_only": "Only admins can use {command} here: the group's creator and administrators "
+                                "(also when posting anonymously), or a bot owner.",
+    "telegram.job.not_found": "No job {id} in this chat.",
+    "telegram.sora.scope_busy": "This chat already has {limit} videos in progress, the most allowed at once. "
+                                "Please try again in a few minutes.",
     # --- Discord ----------------------------------------------------------------------------
     "discord.cmd.sora": "Make a short AI video (put @name in the prompt to use a character)",
     "discord.cmd.jobs": "Your recent videos here (queued ones can be cancelled)",
