@@ -62,7 +62,7 @@ from bot.i18n import has_key, normalise_locale, t
 from bot.jobs.intake import normalise_size
 from bot.jobs.status import cut
 from bot.ports import AGAIN, CANCEL, REMIX, SAVE_CHARACTER
-from bot.textcommands import COMMANDS, TextCommandRouter, parse_sora, split_command, tokens
+from bot.textcommands import COMMANDS, TextCommandRouter, parse_sora, split_command, split_storyboard, tokens
 
 log = logging.getLogger("sorabot.telegram")
 
@@ -290,7 +290,7 @@ class TelegramHandlers:
         where = _where(message)
         try:
             ctx = await self.context_for_message(message)
-            if parsed.name == "sora":
+            if parsed.name == "sora" and split_storyboard(parsed.rest) is None:  # a storyboard has its length
                 args = parse_sora(parsed.rest)
                 if args.seconds is None:
                     await self.offer_durations(message, ctx, args.prompt, args.size)
