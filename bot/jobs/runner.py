@@ -183,6 +183,7 @@ class JobRunner:
         if not await self.db.write(run):
             return False
         queued = self.queue.remove(job.id)
+        self._tried.pop(job.id, None)
         job = queued or job
         job.state = JobState.CANCELLED
         self._update_idle()
