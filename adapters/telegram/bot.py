@@ -164,6 +164,8 @@ class TelegramAdapter:
         app = self.app
         if app is None:
             return
+        if self.port is not None:
+            await self.port.close()
         try:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()

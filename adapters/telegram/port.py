@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InputFile, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -65,6 +65,9 @@ class TelegramPort:
         self.chat_action_every = chat_action_every
         self._posting: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._delivered: OrderedDict[str, dict[str, Any]] = OrderedDict()  # job id → result ref (recent jobs)
+        self._edits: dict[str, tuple[dict[str, Any], str, InlineKeyboardMarkup | None]] = {}  # latest pending edit
+        self._editors: dict[str, asyncio.Task[None]] = {}  # job id → its background editor
+        self._final: set[str] = set()  # jobs whose final edit is being sent: background edits stop
 
     # --- the handlers post a job's first status message (the command reply) -----------------
     def expect_status(self, job_id: str) -> None:
@@ -90,25 +93,67 @@ class TelegramPort:
 
     # --- OutboundPort -----------------------------------------------------------------------
     async def update_status(self, job: Job, view: StatusView) -> dict[str, Any] | None:
+        """Progress edits are coalesced and sent in the background (the job never waits for flood
+        control on a cosmetic edit; only the latest pending text goes out); the final edit is sent
+        in order, after any edit in flight, and posts a new message if the old one is gone."""
         ref = job.status_ref or await self._await_post(job.id)
         text = cut_units(view.text, MAX_TEXT)
         markup = keyboard(view.buttons)
+        if ref and not view.final:
+            self._edits[job.id] = (ref, text, markup)
+            if job.id not in self._editors:
+                self._editors[job.id] = asyncio.create_task(self._edit_in_background(job.id),
+                                                            name=f"tg-status-{job.id}")
+            return None
         if ref:
-            try:
-                await self.bot.edit_message_text(text, chat_id=ref["chat_id"], message_id=ref["message_id"],
-                                                 reply_markup=markup)
+            self._edits.pop(job.id, None)
+            editor = self._editors.get(job.id)
+            if editor is not None:
+                self._final.add(job.id)
+                try:
+                    await asyncio.gather(editor, return_exceptions=True)  # lets an edit in flight land first
+                finally:
+                    self._final.discard(job.id)
+            if await self._edit(job.id, ref, text, markup):
                 return None
-            except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return None
-                if not _message_gone(exc):
-                    raise
-                log.info("job %s: status message gone (%s); posting a new one", job.id, exc)
         dest = job.destination
         sent = await self.bot.send_message(dest["chat_id"], text, reply_markup=markup,
                                            reply_parameters=self._reply_to(dest),
                                            message_thread_id=self._thread(dest))
         return status_ref(sent)
+
+    async def _edit(self, job_id: str, ref: dict[str, Any], text: str, markup: InlineKeyboardMarkup | None) -> bool:
+        """Edit the status message; False when it is gone (deleted, or no longer editable)."""
+        try:
+            await self.bot.edit_message_text(text, chat_id=ref["chat_id"], message_id=ref["message_id"],
+                                             reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            if not _message_gone(exc):
+                raise
+            log.info("job %s: status message gone (%s)", job_id, exc)
+            return False
+        return True
+
+    async def _edit_in_background(self, job_id: str) -> None:
+        try:
+            while job_id not in self._final and (item := self._edits.pop(job_id, None)) is not None:
+                try:
+                    await self._edit(job_id, *item)  # a gone message is replaced by the final update
+                except TelegramError as exc:
+                    log.warning("job %s: status edit failed: %s", job_id, exc)
+        finally:
+            self._editors.pop(job_id, None)
+
+    async def close(self) -> None:
+        """Stop background edits (the adapter is stopping; the job's state is the core's)."""
+        tasks = list(self._editors.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._editors.clear()
+        self._edits.clear()
 
     def upload_limit(self, job: Job) -> int | None:
         return self.limit

@@ -320,3 +320,20 @@ async def test_bot_removed_from_the_group_mid_job_releases_the_credits(fake: Fak
     assert job.reason == "delivery_failed" and "kicked" in (job.reason_detail or "")
     assert [c.status for c in fake.calls("sendVideo")] == [403]  # refused at once, not retried
     assert await bot.ledger() == {"hold": 10, "release": 10}
+
+
+async def test_slow_status_edits_never_hold_up_the_job_and_the_last_edit_is_final(fake: FakeTelegram,
+                                                                                   bot: RunningBot) -> None:
+    fake.set_delay("editMessageText", 2.0)  # e.g. flood control queueing this group's edits
+    fake.send_text(GROUP, ALICE, "/sora 10 a cat in a traffic jam")
+    status = await fake.wait_for_call("sendMessage")
+
+    video = await fake.wait_for_call("sendVideo", timeout=STEP)
+    first_edit = fake.calls("editMessageText")[0]
+    assert first_edit.finished is None or video.time < first_edit.finished  # the job did not wait for it
+    message = fake.message(GROUP, status.result["message_id"])
+    await fake.wait_for(lambda: (message.text or "").startswith("✅"), timeout=STEP)
+    edits = fake.calls("editMessageText")
+    assert len(edits) <= 3  # progress edits were coalesced
+    assert edits[-1].params["text"].startswith("✅") and all(e.ok for e in edits)
+    assert edits[-1].time >= max(e.finished or 0 for e in edits[:-1])  # sent after the one in flight landed

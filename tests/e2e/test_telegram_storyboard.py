@@ -22,6 +22,7 @@ from tests.e2e.telegram_support import (
     reply_to,
     settings_for,
     simulator_provider,
+    wait_state,
 )
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -53,7 +54,7 @@ async def test_a_multi_line_storyboard_message_makes_one_video_of_the_total_leng
     status = fake.calls("sendMessage")[0]
     assert status.params["text"].startswith("🎬 Queued") and "15 s · 1.5 credits held" in status.params["text"]
     assert not [c for c in fake.calls("sendMessage") if "How long" in c.params["text"]]  # no duration keyboard
-    job = await bot.job(job_id_of(status))
+    job = await wait_state(bot, job_id_of(status), JobState.DELIVERED)  # written right after sendVideo returns
     assert (job.state, job.provider, job.seconds) == (JobState.DELIVERED, "simulator-gateway", 15)
     assert job.storyboard == [[0, 5, "sunrise over the city"], [5, 10, "the street wakes up"],
                               [10, 15, "a tram crosses"]]
