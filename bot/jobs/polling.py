@@ -3,11 +3,23 @@
 Not a fixed tight loop: the provider's own hint (``openai-poll-after-ms`` / ``Retry-After``) is a
 floor we never undercut, and the job's progress tells us when it should finish, so we sleep
 until then instead of asking every second.
+
+Before a job has shown enough progress to extrapolate from, a learned *pace* (how long this
+provider took for jobs of this length, see :class:`PaceModel`) tells the plan when the job
+should be done: the first status call then lands just after it finishes, so a typical job costs
+one create and one or two status calls. A wrong pace costs little: an early call returns the
+progress to extrapolate from, and no wait ever exceeds the ceiling.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# After the expected finish, ask this long later (seconds, plus a share of the expected duration):
+# early enough that the delay between the provider finishing and us noticing stays small, late
+# enough that the job is usually done when we ask.
+PACE_MARGIN = 0.1
+PACE_MARGIN_SHARE = 0.03
 
 
 @dataclass(slots=True)
@@ -16,6 +28,7 @@ class PollPlan:
     ceiling: float = 30.0  # never leave a job unasked for longer
     samples: list[tuple[float, int]] = field(default_factory=list)  # (monotonic time, progress)
     started: float | None = None  # when the job was submitted (monotonic)
+    expected: float | None = None  # learned duration from submission to completion (seconds), if any
 
     def observe(self, now: float, progress: int | None) -> None:
         if progress is not None:
@@ -30,14 +43,30 @@ class PollPlan:
             return t1 + (100 - p1) / rate if rate > 0 else None
         return None
 
+    def paced_finish(self) -> float | None:
+        """When the learned pace says the job finishes (monotonic), if a pace is known."""
+        if self.expected is None or self.started is None:
+            return None
+        return self.started + self.expected
+
     def next_delay(self, now: float, hint: float | None = None) -> float:
         finish = self.expected_finish()
+        paced = self.paced_finish()
+        last = self.samples[-1][1] if self.samples else None
         if finish is not None:
             if finish > now:
-                delay = finish - now + 0.05
+                delay = finish - now + PACE_MARGIN
             else:
                 # Past the estimate: ask again soon, backing off gently if the provider is slow to finish.
                 delay = self.floor + 0.25 * (now - finish)
+        elif paced is not None and paced > now and (last is None or last < 100):
+            # No rate of our own yet, but jobs like this one took `expected`: ask just after that.
+            assert self.expected is not None
+            delay = paced - now + PACE_MARGIN + PACE_MARGIN_SHARE * self.expected
+        elif paced is not None and last is not None and 0 < last < 100 and self.expected:
+            # Asked at the paced time and it was not done yet: one more sample gives a rate; wait
+            # about as long as the remaining share of the expected duration.
+            delay = max(self.floor, (100 - last) / 100 * self.expected)
         elif self.samples and 0 < self.samples[-1][1] < 100:
             # One moving sample: a short wait gives a second one, and with it a rate.
             first_seen = self.samples[-1][0]
@@ -50,3 +79,50 @@ class PollPlan:
         if hint is not None:
             delay = max(delay, hint)
         return max(self.floor, min(self.ceiling, delay))
+
+    def finished_at(self, now: float, previous_call: float | None, reported: float | None = None) -> float:
+        """Our best estimate of when a job seen completed at ``now`` really finished (monotonic).
+
+        It finished after the previous call and by ``now``; ``reported`` is the provider's own
+        completion time in whole seconds (``completed_at``, converted to this clock), which
+        narrows that to one second. Inside the window the extrapolated finish wins, else the middle.
+        """
+        lo = previous_call if previous_call is not None else (self.started if self.started is not None else now)
+        hi = now
+        if reported is not None and max(lo, reported) <= min(hi, reported + 1.0):
+            lo, hi = max(lo, reported), min(hi, reported + 1.0)
+        guess = self.expected_finish()
+        if guess is not None and lo <= guess <= hi:
+            return guess
+        return (lo + hi) / 2
+
+
+@dataclass(slots=True)
+class PaceModel:
+    """How long a provider takes, learned from the jobs it finished (in this process).
+
+    Kept per provider and video length (an exponentially weighted mean of the time from
+    submission to completion); a length not seen yet is scaled from the provider's mean time per
+    second of video. Nothing is learned from failed jobs.
+    """
+
+    weight: float = 0.3  # of the newest observation
+    by_length: dict[tuple[str, int], float] = field(default_factory=dict)
+    per_second: dict[str, float] = field(default_factory=dict)
+
+    def expected(self, provider: str, seconds: int) -> float | None:
+        known = self.by_length.get((provider, seconds))
+        if known is not None:
+            return known
+        rate = self.per_second.get(provider)
+        return rate * seconds if rate is not None else None
+
+    def observe(self, provider: str, seconds: int, took: float) -> None:
+        if took <= 0 or seconds <= 0:
+            return
+        key = (provider, seconds)
+        old = self.by_length.get(key)
+        self.by_length[key] = took if old is None else old + self.weight * (took - old)
+        rate = took / seconds
+        old_rate = self.per_second.get(provider)
+        self.per_second[provider] = rate if old_rate is None else old_rate + self.weight * (rate - old_rate)

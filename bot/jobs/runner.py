@@ -33,7 +33,7 @@ from bot import media
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.jobs.model import ACTIVE_STATES, Job, JobState
-from bot.jobs.polling import PollPlan
+from bot.jobs.polling import PaceModel, PollPlan
 from bot.jobs.scheduler import FairQueue
 from bot.jobs.status import StatusThrottle, render_caption, render_status
 from bot.ports import DeliveryFailed, OutboundPort, StatusView, UploadTooLarge
@@ -44,6 +44,7 @@ from bot.providers.base import (
     ProviderError,
     RemoteState,
     Scene,
+    Submitted,
 )
 from bot.providers.breaker import is_breaker_failure
 from bot.providers.registry import DEFAULT_PRIORITY, PRIORITIES, ProviderHandle, ProviderRegistry
@@ -69,6 +70,14 @@ def can_fall_back(exc: ProviderError) -> bool:
     Moderation and invalid requests are about the request, not the provider: no.
     """
     return exc.reason in FALLBACK_REASONS
+
+
+def _reported_completion(extra: dict[str, Any], mono_now: float) -> float | None:
+    """The provider's ``completed_at`` (Unix seconds) on the monotonic clock, if it gave one."""
+    value = extra.get("completed_at")
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return None
+    return mono_now - (time.time() - float(value))
 
 
 @dataclass(slots=True)
@@ -109,6 +118,8 @@ class JobRunner:
         self.scopes = scopes
         self.priorities: dict[str, str] = {}  # scope id → routing priority (cost | stability)
         self._tried: dict[str, set[str]] = {}  # job id → providers whose submit failed (fallback)
+        self.pace: PaceModel | None = PaceModel()  # how long each provider takes (None: progress only)
+        self._submitted: dict[str, Submitted] = {}  # job id → the create answer, until polling starts
 
     # --- lifecycle --------------------------------------------------------------------------
     def register_port(self, port: OutboundPort) -> None:
@@ -165,9 +176,9 @@ class JobRunner:
     async def attach_status(self, job_id: str, ref: dict[str, Any]) -> None:
         """The adapter posted the job's status message (its command reply): remember where."""
         self._status_refs[job_id] = ref
-        for job in self.queue.jobs():
-            if job.id == job_id:
-                job.status_ref = ref
+        queued = self.queue.get(job_id)
+        if queued is not None:
+            queued.status_ref = ref
         await self.jobs.update(job_id, status_ref=ref)
 
     async def cancel(self, job: Job) -> bool:
@@ -237,22 +248,44 @@ class JobRunner:
     def _price(self, snapshot: str) -> float:
         return self.catalogue.get(snapshot).price_per_second if self.catalogue.is_known(snapshot) else 0.0
 
+    def _could_start_any(self) -> bool:
+        """Could any queued job start (or fail clearly) now? False when every provider is in
+        rotation and busy: then a scheduling pass would only look at every queued job to find
+        that none can go, which with thousands queued is most of the scheduler's work."""
+        for h in self.registry.handles:
+            if not h.breaker.in_rotation or (h.has_capacity and not h.breaker.probing):
+                return True
+        return False
+
+    @staticmethod
+    def _routing_key(job: Job, tried: set[str]) -> tuple[Any, ...]:
+        chars = tuple(sorted(tuple(sorted(c.get("providers", {}))) for c in job.characters))
+        return (job.snapshot, job.seconds, bool(job.storyboard), chars, job.scope_id, tuple(sorted(tried)))
+
     async def _schedule_loop(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             chosen: dict[str, ProviderHandle] = {}
+            # Within one pass slots are only taken, never freed: a routing key found busy stays busy.
+            busy: set[tuple[Any, ...]] = set()
 
-            def can_start(job: Job, chosen: dict[str, ProviderHandle] = chosen) -> bool:
+            def can_start(job: Job, chosen: dict[str, ProviderHandle] = chosen,
+                          busy: set[tuple[Any, ...]] = busy) -> bool:
+                key = self._routing_key(job, self._tried.get(job.id, set()))
+                if key in busy:
+                    return False
                 pick = self.registry.pick(self._eligible(job))
                 if pick.handle is not None:
                     chosen[job.id] = pick.handle
                     return True
                 # Only busy (cap reached, a probe in flight): wait. Nobody in rotation can serve it
                 # (every eligible provider is out for its cool-down): start it so it fails clearly.
+                if pick.wait:
+                    busy.add(key)
                 return not pick.wait
 
-            while (job := self.queue.pop(can_start)) is not None:
+            while self._could_start_any() and (job := self.queue.pop(can_start)) is not None:
                 handle = chosen.pop(job.id, None)
                 if handle is None:
                     self._tried.pop(job.id, None)
@@ -296,11 +329,12 @@ class JobRunner:
     async def _run(self, job: Job, handle: ProviderHandle) -> None:
         current: Job | None = job
         slot = _Slot(handle)
+        submitted_here = job.state == JobState.QUEUED
         try:
             if current.state == JobState.QUEUED:
                 current = await self._submit(current, slot)
             if current is not None and current.state == JobState.RUNNING:
-                current = await self._poll(current, slot.handle)
+                current = await self._poll(current, slot.handle, fresh=submitted_here)
             if current is not None and current.state == JobState.DELIVERING:
                 await self._deliver(current, slot.handle)
         except asyncio.CancelledError:
@@ -309,6 +343,7 @@ class JobRunner:
             log.exception("job %s: unexpected error", job.id)
             await self._fail(job, FailureReason.INTERNAL, "unexpected error")
         finally:
+            self._submitted.pop(job.id, None)
             self._give_back(job, slot.handle)
             if self._tasks.get(job.id) is asyncio.current_task():
                 self._tasks.pop(job.id, None)
@@ -380,6 +415,7 @@ class JobRunner:
             await self.jobs.update(job.id, state=JobState.RUNNING, remote_id=submitted.remote_id,
                                    request_json=record, updated_at=self.clock())
             job.state, job.remote_id, job.request_json = JobState.RUNNING, submitted.remote_id, record
+            self._submitted[job.id] = submitted
             log.info("job %s: submitted to %s as %s", job.id, handle.name, submitted.remote_id)
             await self._send_status(job, render_status(job))
             return job
@@ -394,11 +430,24 @@ class JobRunner:
         self.queue.push(job)
         self._wake.set()
 
-    async def _poll(self, job: Job, handle: ProviderHandle) -> Job | None:
+    async def _poll(self, job: Job, handle: ProviderHandle, *, fresh: bool = False) -> Job | None:
+        """Ask the provider about the job until it ends. ``fresh``: it was submitted a moment ago
+        (the create answer said it is queued), so the first status call waits for the plan."""
         assert job.remote_id is not None
         limits = self.settings.limits
-        plan = PollPlan(floor=limits.poll_min_interval, ceiling=limits.poll_max_interval, started=time.monotonic())
+        mono = time.monotonic()
+        # Measured from submission, also after a restart (the job may be well along by now).
+        age = (self.clock() - job.submitted_at).total_seconds() if job.submitted_at is not None else 0.0
+        plan = PollPlan(floor=limits.poll_min_interval, ceiling=limits.poll_max_interval,
+                        started=mono - max(0.0, age),
+                        expected=self.pace.expected(handle.name, job.seconds) if self.pace is not None else None)
         transient = 0
+        last_call: float | None = None
+        submitted = self._submitted.pop(job.id, None)
+        if fresh and submitted is not None and submitted.state not in (RemoteState.COMPLETED, RemoteState.FAILED):
+            first = plan.next_delay(mono, submitted.poll_after)
+            await asyncio.sleep(max(0.0, min(first, (job.deadline_at - self.clock()).total_seconds())))
+            last_call = mono
         while True:
             remaining = (job.deadline_at - self.clock()).total_seconds()
             if remaining <= 0:
@@ -418,7 +467,11 @@ class JobRunner:
                 continue
             transient = 0
             self._observe(handle, None)
+            called, last_call = last_call, time.monotonic()
             if st.state == RemoteState.COMPLETED:
+                if self.pace is not None and plan.started is not None:
+                    finished = plan.finished_at(last_call, called, _reported_completion(st.extra, last_call))
+                    self.pace.observe(handle.name, job.seconds, finished - plan.started)
                 if not await self.jobs.update(job.id, expect=[JobState.RUNNING], state=JobState.DELIVERING,
                                               progress=100, updated_at=self.clock()):
                     return None
@@ -430,7 +483,7 @@ class JobRunner:
                 return None
             if st.state == RemoteState.UNKNOWN:
                 log.warning("job %s: unknown provider status %r; still waiting", job.id, st.raw_status)
-            now = time.monotonic()
+            now = last_call
             plan.observe(now, st.progress)
             if st.progress is not None and st.progress != job.progress:
                 job.progress = max(job.progress, st.progress)

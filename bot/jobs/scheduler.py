@@ -38,6 +38,13 @@ class FairQueue:
         self._jobs[key].append(job)
         self._index[job.id] = key
 
+    def get(self, job_id: str) -> Job | None:
+        """The queued job with this id, if it is queued."""
+        key = self._index.get(job_id)
+        if key is None:
+            return None
+        return next((j for j in self._jobs[key] if j.id == job_id), None)
+
     def remove(self, job_id: str) -> Job | None:
         key = self._index.pop(job_id, None)
         if key is None:

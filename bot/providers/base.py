@@ -89,6 +89,8 @@ class GenerationRequest:
 class Submitted:
     remote_id: str
     sent: dict[str, Any]  # the full request body as sent, recorded on the job for traceability
+    poll_after: float | None = None  # seconds the create answer asked us to wait before the first status call
+    state: RemoteState | None = None  # the job's state in the create answer, when it says
 
 
 @dataclass(frozen=True, slots=True)

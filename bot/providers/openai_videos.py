@@ -142,7 +142,9 @@ class OpenAIVideosProvider:
         status = answer.data.get("status")
         if status == "failed":  # refused at once (e.g. moderation) but with a 2xx answer
             log.info("%s: video %s failed at creation: %s", self.name, remote_id, answer.data.get("error"))
-        return Submitted(remote_id=remote_id, sent=body)
+        return Submitted(remote_id=remote_id, sent=body,
+                         poll_after=wait_hint(answer.response.headers, prefer_poll=True),
+                         state=_STATES.get(str(status or "").lower()))
 
     async def status(self, remote_id: str) -> RemoteStatus:
         answer = await self._http.json("GET", self._url(f"videos/{remote_id}"), idempotent=True,
