@@ -356,3 +356,17 @@ async def test_a_busy_fallback_requeues_and_waits_for_a_slot(fake_core: Callable
     assert job is not None and (job.state, job.provider) == (JobState.DELIVERED, "slow")
     assert fakes["flaky"].calls == ["submit"]
     assert [a.provider for a in await core.jobs.attempts(job.id)] == ["flaky", "slow"]
+
+
+async def test_priority_is_admin_only_and_must_be_known(fake_core: Callable[..., Any]) -> None:
+    core, _ = await fake_core([STABLE, CHEAP], {})
+    with pytest.raises(UserError) as err:
+        await core.commands.provider_priority(ctx(admin=True), "fastest")
+    assert err.value.render() == "“fastest” is not a routing priority. Use one of: cost, stability."
+    with pytest.raises(UserError, match=r"auth\.admin_only"):
+        await core.commands.provider_priority(ctx(), "cost")
+    reply = await core.commands.provider_priority(ctx(admin=True), " Cost ")
+    assert "cheapest first" in reply.text
+    row = await core.scopes.get(ctx().scope.id)
+    assert row is not None and row.routing_priority == "cost"
+    assert core.runner.priorities[ctx().scope.id] == "cost"
