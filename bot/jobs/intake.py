@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.credits import cost_tenths, format_credits
 from bot.errors import UserError
+from bot.i18n import t
 from bot.jobs.model import Job, JobState, new_job_id
 from bot.jobs.runner import JobRunner
 from bot.providers.base import Scene
@@ -154,7 +155,7 @@ class JobIntake:
             bal = await self.ledger.balance(ctx.scope.id, ctx.actor.id, period_start)
             left = max(0, allowance - bal.used_tenths - bal.held_tenths)
             raise UserError("quota.exhausted", cost=format_credits(cost), left=format_credits(left),
-                            allowance=format_credits(allowance), period=policy.period,
+                            allowance=format_credits(allowance), period=t(ctx.locale, f"period.{policy.period}"),
                             resets=period_end.strftime("%Y-%m-%d %H:%M UTC"))
         bal = await self.ledger.balance(ctx.scope.id, ctx.actor.id, period_start)
         position = self.runner.enqueue(job)
