@@ -89,6 +89,9 @@ class SoraClient(discord.AutoShardedClient):
         if gateway and self.shard_count is None:
             # a configured gateway: take only the shard count from the REST API, connect to ours
             self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        from .commands import CatalogueTranslator
+
+        await self.tree.set_translator(CatalogueTranslator())
         await self.adapter.sync_commands()
 
     async def on_ready(self) -> None:
@@ -111,6 +114,7 @@ class SoraClient(discord.AutoShardedClient):
 class DiscordAdapter:
     ready_timeout = 60.0  # seconds start() waits for the gateway before going on without it
     guild_ready_timeout = 0.5  # discord.py waits this long after the last GUILD_CREATE before READY
+    drain_timeout = 10.0  # seconds stop() lets interactions in progress finish
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -120,6 +124,7 @@ class DiscordAdapter:
         self.port: DiscordPort | None = None
         self._task: asyncio.Task[None] | None = None
         self._saved_urls: tuple[str, yarl.URL] | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -156,6 +161,10 @@ class DiscordAdapter:
             await self.client.start(token, reconnect=True)
 
     async def stop(self) -> None:
+        # Stop the pipeline before the client closes, so that no job is half-way through an upload
+        # on a closed connection (that would end it as failed); every job resumes at the next start.
+        await self.core.runner.stop()
+        await self._drain()
         try:
             if self.client is not None:
                 await self.client.close()
@@ -167,6 +176,16 @@ class DiscordAdapter:
         finally:
             self._task = None
             self._restore_urls()
+
+    async def _drain(self) -> None:
+        """Let interactions being answered finish (briefly) before the client and the core close."""
+        pending = {t for t in self._inflight if not t.done()}
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=self.drain_timeout)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     def _point_at(self, api_base: str, gateway_url: str | None) -> None:
         """discord.py has no per-client base URLs: set the class attributes every REST route
@@ -233,10 +252,15 @@ class DiscordAdapter:
     async def run(self, interaction: discord.Interaction[Any],
                   handler: Callable[[], Awaitable[None]]) -> None:
         """Run one interaction handler; any failure goes to the single error handler."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
         try:
             await handler()
         except Exception as exc:
             await handle_error(interaction, exc)
+        finally:
+            self._inflight.discard(task)  # type: ignore[arg-type]
 
     async def defer(self, interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
         if interaction.response.is_done():
@@ -318,8 +342,10 @@ class DiscordAdapter:
                 log.warning("job %s: could not post the status in channel %s either", reply.job_id,
                             interaction.channel_id)
                 return
-        await self.core.runner.attach_status(reply.job_id, {"message_id": str(msg.id),
-                                                            "channel_id": str(msg.channel.id)})
+        ref = {"message_id": str(msg.id), "channel_id": str(msg.channel.id)}
+        assert self.port is not None
+        self.port.status_posted(reply.job_id, ref)
+        await self.core.runner.attach_status(reply.job_id, ref)
 
     # --- buttons and modals -------------------------------------------------------------------
     async def on_button(self, interaction: discord.Interaction[Any], action: str, job_id: str) -> None:

@@ -29,7 +29,7 @@ from bot.commands import Choice, Reply
 from bot.context import Context
 from bot.credits import cost_tenths, format_credits
 from bot.errors import UserError
-from bot.i18n import t
+from bot.i18n import normalise_locale, t
 
 if TYPE_CHECKING:
     from adapters.discord.bot import DiscordAdapter, SoraClient
@@ -54,9 +54,30 @@ def _installs() -> app_commands.AppInstallationType:
     return app_commands.AppInstallationType(guild=True, user=False)
 
 
-def _d(key: str) -> str:
-    """A description (Discord allows 1–100 characters)."""
-    return t("en", f"discord.{key}")[:100]
+def _d(key: str) -> app_commands.locale_str:
+    """A description (Discord allows 1–100 characters), localised by :class:`CatalogueTranslator`."""
+    return _text(f"discord.{key}")
+
+
+def _text(key: str, **params: Any) -> app_commands.locale_str:
+    return app_commands.locale_str(t("en", key, **params)[:100], key=key, params=params)
+
+
+class CatalogueTranslator(app_commands.Translator):
+    """Command, option and choice texts in every locale the message catalogue has them for.
+
+    Discord shows these localisations to users whose client uses that locale; English is the
+    base text. A locale without its own text for a key gets no localisation (English shows)."""
+
+    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        key = string.extras.get("key")
+        ours = normalise_locale(locale.value)
+        if not key or ours == "en":
+            return None
+        params = string.extras.get("params") or {}
+        text = t(ours, key, **params)
+        return text[:100] if text != t("en", key, **params) else None
 
 
 def duration_choices(adapter: DiscordAdapter) -> list[app_commands.Choice[int]]:
@@ -65,7 +86,7 @@ def duration_choices(adapter: DiscordAdapter) -> list[app_commands.Choice[int]]:
     for sec in seconds[:25]:
         credits = format_credits(cost_tenths(sec))
         key = "discord.choice.duration_one" if credits == "1" else "discord.choice.duration"
-        out.append(app_commands.Choice(name=t("en", key, seconds=sec, credits=credits)[:100], value=sec))
+        out.append(app_commands.Choice(name=_text(key, seconds=sec, credits=credits), value=sec))
     return out
 
 
@@ -96,8 +117,8 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
     @_everywhere
     @app_commands.describe(prompt=_d("opt.prompt"), duration=_d("opt.duration"), size=_d("opt.size"))
     @app_commands.choices(duration=duration_choices(adapter), size=[
-        app_commands.Choice(name=t("en", "discord.choice.landscape")[:100], value="landscape"),
-        app_commands.Choice(name=t("en", "discord.choice.portrait")[:100], value="portrait"),
+        app_commands.Choice(name=_text("discord.choice.landscape"), value="landscape"),
+        app_commands.Choice(name=_text("discord.choice.portrait"), value="portrait"),
     ])
     async def sora(interaction: discord.Interaction[Any], prompt: str, duration: int | None = None,
                    size: str | None = None) -> None:
@@ -186,7 +207,7 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
 
     @quota.command(name="period", description=_d("cmd.quota_period"))
     @app_commands.describe(period=_d("opt.period"))
-    @app_commands.choices(period=[app_commands.Choice(name=t("en", f"period.{p}"), value=p)
+    @app_commands.choices(period=[app_commands.Choice(name=_text(f"period.{p}"), value=p)
                                   for p in ("day", "week", "month")])
     async def quota_period(interaction: discord.Interaction[Any], period: str) -> None:
         await adapter.quick(interaction, lambda ctx: core.quota_period(ctx, period))

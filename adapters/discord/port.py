@@ -70,6 +70,7 @@ class DiscordPort:
         self.client = client
         self.clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
+        self._refs: dict[str, dict[str, Any]] = {}  # status messages posted in this process, by job id
 
     # --- ordering -----------------------------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -82,6 +83,14 @@ class DiscordPort:
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             yield
+
+    def status_posted(self, job_id: str, ref: dict[str, Any]) -> None:
+        """The adapter posted the job's first status (under :meth:`posting`). An edit that waited for
+        that lock may carry a job read before, without the message: this is where it is."""
+        self._refs[job_id] = ref
+
+    def _status_ref(self, job: Job) -> dict[str, Any]:
+        return self._refs.get(job.id) or job.status_ref or {}
 
     def _forget(self, key: str | None) -> None:
         if key:
@@ -118,7 +127,7 @@ class DiscordPort:
         return _int(job.destination.get("user_id")) or _int(job.user_id.rpartition(":")[2])
 
     def _reference(self, job: Job) -> discord.MessageReference | None:
-        ref = job.status_ref or {}
+        ref = self._status_ref(job)
         message_id = _int(ref.get("message_id"))
         if message_id is None:
             return None
@@ -138,14 +147,18 @@ class DiscordPort:
         key = dest.get("interaction_id")
         try:
             async with self.posting(key):
-                return await self._update_status(job, view)
+                new_ref = await self._update_status(job, view)
+                if new_ref is not None:
+                    self._refs[job.id] = new_ref
+                return new_ref
         finally:
             if view.final:
                 self._forget(key)
+                self._refs.pop(job.id, None)
 
     async def _update_status(self, job: Job, view: StatusView) -> dict[str, Any] | None:
         dest = job.destination
-        ref = job.status_ref or {}
+        ref = self._status_ref(job)
         content = clip(view.text)
         message_id = _int(ref.get("message_id"))
         if message_id is not None and self.token_usable(dest):
@@ -216,9 +229,13 @@ class DiscordPort:
             msg = await channel.send(content, **kwargs)
         except discord.HTTPException as exc:
             if exc.status == 413 or exc.code == 40005:
+                # Discord accepts less than ``size``: the limit we know of if it is below, else an
+                # estimate under what was refused (the core re-encodes to it and tries again).
                 known = self._known_limit(job)
-                log.info("job %s: Discord refused %d bytes as too large (known limit %s)", job.id, size, known)
-                raise UploadTooLarge(known if known is not None and known < size else None) from exc
+                accepted = known if known is not None and known < size else size * 3 // 4
+                log.info("job %s: Discord refused %d bytes as too large (known limit %s); fitting to %d", job.id,
+                         size, known, accepted)
+                raise UploadTooLarge(accepted) from exc
             if isinstance(exc, discord.Forbidden) or exc.code in _PERMISSION_ERRORS:
                 self._log_forbidden(job, what, exc)
                 raise DeliveryFailed(f"missing permissions in channel {job.destination.get('channel_id')} "
