@@ -71,6 +71,8 @@ async def test_command_sync_layout(fake: FakeDiscord, world: World, bot: Running
     assert commands["quota"]["contexts"] == [0]  # server only
     assert sorted(commands["sora"]["contexts"]) == [0, 1]  # servers and the bot's DM
     assert commands["sora"]["default_member_permissions"] is None
+    assert commands["sora"]["description"].startswith("Make a short AI video")
+    assert set(commands["sora"]["description_localizations"]) >= {"fr", "es-ES", "ru", "zh-TW", "zh-CN"}
     options = {o["name"]: o for o in commands["sora"]["options"]}
     assert options["prompt"]["required"] and options["prompt"]["type"] == 3
     assert [(c["name"], c["value"]) for c in options["duration"]["choices"]] == [
@@ -177,7 +179,7 @@ async def test_character_from_attachment_reaches_the_provider(fake: FakeDiscord,
     assert text.startswith("Saved @mochi") and not ephemeral
     made = [r for r in simulator.requests if r.path == "/v1/videos/characters"]
     assert len(made) == 1 and made[0].status == 200
-    [char] = [c for c in simulator.characters.values() if c.name == "mochi"]
+    [char] = [c for c in simulator.characters.values() if c.name == "mochi" and c.shape == "openai"]
 
     # not a video: a specific, ephemeral refusal (and the public "thinking…" placeholder is removed)
     bad = fake.send_attachment("notes.txt", b"hello")
