@@ -230,7 +230,10 @@ class DiscordAdapter:
             scope = Scope(id=f"discord:guild:{interaction.guild_id}", platform="discord", kind="server",
                           title=getattr(guild, "name", "") or "")
             perms = interaction.permissions
-            roles = tuple(str(r.id) for r in getattr(user, "roles", []) if not r.is_default())
+            # the member's role ids as Discord sent them (``Member.roles`` drops roles missing from the cache)
+            role_ids = {int(r) for r in getattr(user, "_roles", ())} | {r.id for r in getattr(user, "roles", [])}
+            role_ids.discard(interaction.guild_id)  # @everyone
+            roles = tuple(str(r) for r in sorted(role_ids))
             actor = Actor(id=f"discord:{user.id}", name=user.display_name,
                           platform_admin=perms.manage_guild or perms.administrator, role_ids=roles)
         else:
@@ -342,6 +345,7 @@ class DiscordAdapter:
                 log.warning("job %s: could not post the status in channel %s either", reply.job_id,
                             interaction.channel_id)
                 return
+        interaction.extras[DEFERRED] = "posted"  # the response is the job's status now: never delete it
         ref = {"message_id": str(msg.id), "channel_id": str(msg.channel.id)}
         assert self.port is not None
         self.port.status_posted(reply.job_id, ref)

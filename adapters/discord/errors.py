@@ -21,7 +21,7 @@ from bot.i18n import normalise_locale, t
 
 log = logging.getLogger("sorabot.discord")
 
-DEFERRED = "sorabot_deferred"  # interaction.extras key: "public" | "ephemeral"
+DEFERRED = "sorabot_deferred"  # interaction.extras key: "public" | "ephemeral" | "posted" (a job's status)
 
 
 class MissingChannelPermissions(UserError):
