@@ -30,6 +30,8 @@ from bot.context import Context
 from bot.credits import cost_tenths, format_credits
 from bot.errors import UserError
 from bot.i18n import normalise_locale, t
+from bot.jobs.model import JobState
+from bot.jobs.status import cut
 
 if TYPE_CHECKING:
     from adapters.discord.bot import DiscordAdapter, SoraClient
@@ -111,6 +113,20 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
             log.warning("character autocomplete failed or was too slow", exc_info=True)
             return []
         return _choices(found)
+
+    async def job_autocomplete(interaction: discord.Interaction[Any], current: str
+                               ) -> list[app_commands.Choice[str]]:
+        """The user's own recent delivered jobs here (a character can be made from their video)."""
+        ctx = adapter.context(interaction)
+        try:
+            recent = await asyncio.wait_for(adapter.core.jobs.recent(ctx.scope.id, ctx.actor.id, 25),
+                                            AUTOCOMPLETE_BUDGET)
+        except Exception:
+            log.warning("job autocomplete failed or was too slow", exc_info=True)
+            return []
+        needle = current.strip().lower()
+        return [app_commands.Choice(name=f"{j.id} — {cut(j.prompt, 70)}"[:100], value=j.id) for j in recent
+                if j.state == JobState.DELIVERED and (needle in j.id or needle in j.prompt.lower())][:25]
 
     # --- /sora, /jobs, /credits, /help --------------------------------------------------------
     @tree.command(name="sora", description=_d("cmd.sora"))
@@ -225,6 +241,7 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
     @character.command(name="add", description=_d("cmd.character_add"))
     @app_commands.describe(name=_d("opt.character_name"), video=_d("opt.video"), url=_d("opt.url"),
                            from_job=_d("opt.from_job"), description=_d("opt.description"))
+    @app_commands.autocomplete(from_job=job_autocomplete)
     async def character_add(interaction: discord.Interaction[Any], name: str,
                             video: discord.Attachment | None = None, url: str | None = None,
                             from_job: str | None = None, description: str | None = None) -> None:

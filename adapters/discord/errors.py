@@ -43,6 +43,8 @@ def missing_permissions(interaction: discord.Interaction[Any]) -> list[str]:
 
 
 def require_channel_permissions(interaction: discord.Interaction[Any], locale: str) -> None:
+    if interaction.guild_id is None:
+        return  # the bot's own DM: it can always post there (a user who blocks it gets a delivery error)
     missing = missing_permissions(interaction)
     if not missing:
         return

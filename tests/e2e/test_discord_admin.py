@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.jobs.model import JobState
 from bot.simulator import SimulatorServer
 from tests.e2e.discord_support import (
     RunningDiscordBot,
@@ -197,6 +198,17 @@ async def test_character_from_attachment_reaches_the_provider(fake: FakeDiscord,
     assert create.json["characters"] == [{"id": char.id}]
     job = (await bot.jobs())[-1]
     assert [c["name"] for c in job.characters] == ["mochi"]
+    await bot.wait_state(job.id, JobState.DELIVERED)
+
+    # /character add from_job: the user's delivered jobs are offered
+    auto = await fake.invoke_autocomplete(world.guild_id, world.channel_id, world.alice, "character",
+                                          {"name": "laser", "from_job": ""}, focused="from_job", subcommand="add")
+    choices = await fake.wait_for_autocomplete(auto)
+    assert [c["value"] for c in choices] == [job.id] and "laser dot" in choices[0]["name"]
+    made_from_job = await fake.invoke_slash(world.guild_id, world.channel_id, world.alice, "character",
+                                            {"name": "laser", "from_job": job.id}, subcommand="add")
+    text, _ = await _answer(fake, made_from_job)
+    assert text.startswith("Saved @laser")
     _no_errors(caplog)
 
 
