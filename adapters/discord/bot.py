@@ -125,6 +125,7 @@ class DiscordAdapter:
         self._task: asyncio.Task[None] | None = None
         self._saved_urls: tuple[str, yarl.URL] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -154,6 +155,13 @@ class DiscordAdapter:
         if ready not in done:
             log.warning("Discord gateway not ready after %.0f s; continuing (it keeps reconnecting)",
                         self.ready_timeout)
+        self._task.add_done_callback(self._client_ended)
+
+    def _client_ended(self, task: asyncio.Task[None]) -> None:
+        if self._stopping or task.cancelled():
+            return
+        log.critical("the Discord client stopped unexpectedly (%r): no Discord events reach sorabot until it is "
+                     "restarted", task.exception())
 
     async def _run(self, token: str) -> None:
         assert self.client is not None
@@ -163,6 +171,7 @@ class DiscordAdapter:
     async def stop(self) -> None:
         # Stop the pipeline before the client closes, so that no job is half-way through an upload
         # on a closed connection (that would end it as failed); every job resumes at the next start.
+        self._stopping = True
         await self.core.runner.stop()
         await self._drain()
         try:

@@ -275,3 +275,12 @@ async def test_dm_uses_the_personal_scope(fake: FakeDiscord, world: World, bot: 
                                   subcommand="pin")
     callback = await fake.wait_for_callback(pin)
     assert callback.json["data"]["content"].startswith("Pinned sora-2-2025-10-06")
+
+
+async def test_sora_in_a_thread(fake: FakeDiscord, world: World, bot: RunningDiscordBot) -> None:
+    thread = fake.add_text_channel(world.guild_id, "cats-only", channel_type=11, parent_id=world.channel_id)
+    await fake.push_channel_update(thread.id)
+    inter = await fake.invoke_slash(world.guild_id, thread.id, world.alice, "sora", {"prompt": "a cat in a box"})
+    assert (await fake.wait_for_callback(inter)).json["type"] == 5
+    video = await wait_video(fake, thread.id)
+    assert int(video.json["message_reference"]["message_id"]) == inter.original_message_id

@@ -868,6 +868,8 @@ class FakeDiscord:
             data["thread_metadata"] = {
                 "archived": False, "auto_archive_duration": 1440, "archive_timestamp": _iso(), "locked": False,
             }
+            count = sum(1 for m in self.messages.values() if m.channel_id == channel.id and not m.deleted)
+            data.update({"message_count": count, "total_message_sent": count, "member_count": 1})
         return data
 
     def guild_payload(self, guild_id: int, *, full: bool = False, intents: int = 0) -> dict[str, Any]:
