@@ -26,7 +26,7 @@ from discord.http import Route
 from bot.commands import Reply
 from bot.context import Actor, Context, Scope
 from bot.errors import UserError
-from bot.i18n import normalise_locale, t
+from bot.i18n import normalise_locale
 
 from .errors import DEFERRED, handle_error, require_channel_permissions
 from .port import NONE, DiscordPort, clip
@@ -40,6 +40,7 @@ from .views import (
     modal_values,
     remix_modal,
     save_modal,
+    view_kwargs,
 )
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class DiscordAdapter:
 
     async def _drain(self) -> None:
         """Let interactions being answered finish (briefly) before the client and the core close."""
-        pending = {t for t in self._inflight if not t.done()}
+        pending = {task for task in self._inflight if not task.done()}
         if not pending:
             return
         _done, late = await asyncio.wait(pending, timeout=self.drain_timeout)
@@ -337,6 +338,7 @@ class DiscordAdapter:
     async def _post_status(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         assert reply.job_id is not None
         text = clip(reply.text)
+        msg: discord.Message
         try:
             msg = await interaction.edit_original_response(content=text, view=buttons_view(reply.buttons),
                                                            allowed_mentions=NONE)
@@ -349,7 +351,7 @@ class DiscordAdapter:
             if not isinstance(channel, discord.abc.Messageable):
                 return
             try:
-                msg = await channel.send(text, view=buttons_view(reply.buttons), allowed_mentions=NONE)
+                msg = await channel.send(text, allowed_mentions=NONE, **view_kwargs(reply.buttons))
             except discord.HTTPException:
                 log.warning("job %s: could not post the status in channel %s either", reply.job_id,
                             interaction.channel_id)
@@ -399,6 +401,3 @@ class DiscordAdapter:
             description = values.get(DESCRIPTION_FIELD, "")
             await self.slow(interaction,
                             lambda ctx: self.commands.character_add_from_job(ctx, name, job_id, description))
-
-    def text(self, interaction: discord.Interaction[Any], key: str, **params: Any) -> str:
-        return t(self.locale(interaction), key, **params)

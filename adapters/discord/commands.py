@@ -132,10 +132,9 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
     @tree.command(name="sora", description=_d("cmd.sora"))
     @_everywhere
     @app_commands.describe(prompt=_d("opt.prompt"), duration=_d("opt.duration"), size=_d("opt.size"))
-    @app_commands.choices(duration=duration_choices(adapter), size=[
-        app_commands.Choice(name=_text("discord.choice.landscape"), value="landscape"),
-        app_commands.Choice(name=_text("discord.choice.portrait"), value="portrait"),
-    ])
+    @app_commands.choices(duration=duration_choices(adapter))
+    @app_commands.choices(size=[app_commands.Choice(name=_text("discord.choice.landscape"), value="landscape"),
+                                app_commands.Choice(name=_text("discord.choice.portrait"), value="portrait")])
     async def sora(interaction: discord.Interaction[Any], prompt: str, duration: int | None = None,
                    size: str | None = None) -> None:
         await adapter.start_job(interaction, lambda ctx: core.sora(ctx, prompt, duration, size))

@@ -58,7 +58,7 @@ def _what(interaction: discord.Interaction[Any]) -> str:
     command = interaction.command
     if command is not None:
         return "/" + command.qualified_name
-    data = interaction.data or {}
+    data: dict[str, Any] = dict(interaction.data or {})
     return str(data.get("custom_id") or interaction.type.name)
 
 

@@ -30,7 +30,7 @@ from bot.i18n import t
 from bot.jobs.model import Job
 from bot.ports import SAVE_CHARACTER, DeliveryFailed, DeliveryView, StatusView, UploadTooLarge
 
-from .views import buttons_view
+from .views import buttons_view, view_kwargs
 
 log = logging.getLogger("sorabot.discord")
 
@@ -129,13 +129,11 @@ class DiscordPort:
     def _reference(self, job: Job) -> discord.MessageReference | None:
         ref = self._status_ref(job)
         message_id = _int(ref.get("message_id"))
-        if message_id is None:
+        channel_id = _int(ref.get("channel_id")) or _int(job.destination.get("channel_id"))
+        if message_id is None or channel_id is None:
             return None
-        return discord.MessageReference(message_id=message_id,
-                                        channel_id=_int(ref.get("channel_id")) or _int(
-                                            job.destination.get("channel_id")),
-                                        guild_id=_int(job.destination.get("guild_id")),
-                                        fail_if_not_exists=False)
+        return discord.MessageReference(message_id=message_id, channel_id=channel_id,
+                                        guild_id=_int(job.destination.get("guild_id")), fail_if_not_exists=False)
 
     def _log_forbidden(self, job: Job, what: str, exc: discord.HTTPException) -> None:
         log.warning("job %s: missing permissions to %s in channel %s (guild %s): %s %s", job.id, what,
@@ -183,7 +181,7 @@ class DiscordPort:
                 self._log_forbidden(job, "edit the status message", exc)
                 return None
         try:
-            msg = await channel.send(content, view=buttons_view(view.buttons), allowed_mentions=NONE)
+            msg = await channel.send(content, allowed_mentions=NONE, **view_kwargs(view.buttons))
         except discord.Forbidden as exc:
             self._log_forbidden(job, "post the status message", exc)
             return None

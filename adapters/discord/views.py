@@ -55,13 +55,19 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], temp
         self.job_id = job_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> JobButton:
-        return cls(match["action"], match["job_id"], item.label or "")
+        return cls(match["action"], match["job_id"], getattr(item, "label", None) or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client: SoraClient = interaction.client
         await client.adapter.on_button(interaction, self.action, self.job_id)
+
+
+def view_kwargs(buttons: Sequence[Button]) -> dict[str, Any]:
+    """``{"view": …}`` for ``send`` when there are buttons, else nothing."""
+    view = buttons_view(buttons)
+    return {"view": view} if view is not None else {}
 
 
 def buttons_view(buttons: Sequence[Button]) -> discord.ui.View | None:

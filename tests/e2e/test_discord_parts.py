@@ -51,7 +51,8 @@ def test_requester_only_mentions() -> None:
 async def test_translator_localises_what_the_catalogue_has() -> None:
     translator = CatalogueTranslator()
     text = _text("discord.cmd.sora")
-    ctx = app_commands.TranslationContext(app_commands.TranslationContextLocation.command_description, None)
+    ctx: app_commands.TranslationContextTypes = app_commands.TranslationContext(
+        app_commands.TranslationContextLocation.other, None)
     assert await translator.translate(text, discord.Locale.american_english, ctx) is None  # the base text
     french = await translator.translate(text, discord.Locale.french, ctx)
     assert french == t("fr", "discord.cmd.sora")[:100] and french != t("en", "discord.cmd.sora")

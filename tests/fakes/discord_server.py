@@ -2291,9 +2291,10 @@ class FakeDiscord:
                 raise _ApiError(404, 10008, "Unknown Message")
             msg = self.messages[inter.original_message_id]
         else:
-            msg = self.messages.get(int(message_id)) if message_id.isdigit() else None
-            if msg is None or (msg.id not in inter.followup_ids and msg.id != inter.original_message_id):
+            found = self.messages.get(int(message_id)) if message_id.isdigit() else None
+            if found is None or (found.id not in inter.followup_ids and found.id != inter.original_message_id):
                 raise _ApiError(404, 10008, "Unknown Message")
+            msg = found
         if msg.deleted:
             raise _ApiError(404, 10008, "Unknown Message")
         return msg
