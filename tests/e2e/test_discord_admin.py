@@ -90,10 +90,12 @@ async def test_command_sync_layout(fake: FakeDiscord, world: World, bot: Running
 
 async def test_dev_guild_sync_is_instant(tmp_path: Path, fake: FakeDiscord, world: World,
                                          simulator: SimulatorServer) -> None:
-    settings = settings_for(tmp_path, fake, discord=discord_config(fake, dev_guild_ids=[world.guild_id]))
-    bot = RunningDiscordBot(settings, simulator, fake)
+    # no gateway_url: the gateway is found through the REST API (GET /gateway/bot) at api_base
+    config = discord_config(fake, dev_guild_ids=[world.guild_id]).model_copy(update={"gateway_url": None})
+    bot = RunningDiscordBot(settings_for(tmp_path, fake, discord=config), simulator, fake)
     await bot.start()
     try:
+        assert fake.calls("GET", "/gateway/bot")
         assert {c["name"] for c in fake.guild_commands[world.guild_id]} >= {"sora", "snapshot"}
         assert fake.global_commands == []
     finally:
