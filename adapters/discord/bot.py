@@ -34,7 +34,9 @@ from .views import (
     DESCRIPTION_FIELD,
     MODAL_RE,
     NAME_FIELD,
+    NO_SIZE,
     PROMPT_FIELD,
+    SCENES_FIELD,
     JobButton,
     buttons_view,
     modal_values,
@@ -396,6 +398,10 @@ class DiscordAdapter:
         if action == "remix":
             prompt = values.get(PROMPT_FIELD, "")
             await self.start_job(interaction, lambda ctx: self.commands.remix(ctx, job_id, prompt))
+        elif action == "storyboard":
+            scenes = values.get(SCENES_FIELD, "")
+            size = None if job_id == NO_SIZE else job_id
+            await self.start_job(interaction, lambda ctx: self.commands.sora_storyboard(ctx, scenes, size))
         elif action == "save":
             name = values.get(NAME_FIELD, "").strip().lstrip("@")
             description = values.get(DESCRIPTION_FIELD, "")

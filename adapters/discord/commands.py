@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.discord.views import storyboard_modal
 from bot.commands import Choice, Reply
 from bot.context import Context
 from bot.credits import cost_tenths, format_credits
@@ -139,6 +140,20 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
                    size: str | None = None) -> None:
         await adapter.start_job(interaction, lambda ctx: core.sora(ctx, prompt, duration, size))
 
+    @tree.command(name="storyboard", description=_d("cmd.storyboard"))
+    @_everywhere
+    @app_commands.describe(size=_d("opt.size"))
+    @app_commands.choices(size=[
+        app_commands.Choice(name=_text("discord.choice.landscape"), value="landscape"),
+        app_commands.Choice(name=_text("discord.choice.portrait"), value="portrait"),
+    ])
+    async def storyboard(interaction: discord.Interaction[Any], size: str | None = None) -> None:
+        """A modal with one scene per line; its submission is routed like the other modals."""
+        async def open_modal() -> None:
+            await interaction.response.send_modal(storyboard_modal(adapter.locale(interaction), size,
+                                                                   adapter.settings.limits.prompt_max_chars))
+        await adapter.run(interaction, open_modal)
+
     @tree.command(name="jobs", description=_d("cmd.jobs"))
     @_everywhere
     async def jobs(interaction: discord.Interaction[Any]) -> None:
@@ -232,6 +247,23 @@ def build_tree(adapter: DiscordAdapter, tree: app_commands.CommandTree[SoraClien
         await adapter.quick(interaction, core.quota_usage)
 
     tree.add_command(quota)
+
+    # --- /provider (admin): video providers' health and this server's routing priority ----------
+    provider = app_commands.Group(name="provider", description=_d("grp.provider"), default_permissions=ADMIN,
+                                  allowed_contexts=_contexts(dms=True), allowed_installs=_installs())
+
+    @provider.command(name="status", description=_d("cmd.provider_status"))
+    async def provider_status(interaction: discord.Interaction[Any]) -> None:
+        await adapter.quick(interaction, core.provider_status)
+
+    @provider.command(name="priority", description=_d("cmd.provider_priority"))
+    @app_commands.describe(priority=_d("opt.priority"))
+    @app_commands.choices(priority=[app_commands.Choice(name=_text(f"provider.priority_{p}"), value=p)
+                                    for p in ("cost", "stability")])
+    async def provider_priority(interaction: discord.Interaction[Any], priority: str) -> None:
+        await adapter.quick(interaction, lambda ctx: core.provider_priority(ctx, priority))
+
+    tree.add_command(provider)
 
     # --- /character ---------------------------------------------------------------------------
     character = app_commands.Group(name="character", description=_d("grp.character"),

@@ -1,4 +1,4 @@
-"""Persistent job buttons and the two modals (remix, save as character).
+"""Persistent job buttons and the modals (remix, save as character, storyboard).
 
 Every button carries its action and job id in its ``custom_id`` (``sora:<action>:<job id>``) and
 is a :class:`discord.ui.DynamicItem` registered at start-up, so a button on a message posted before
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 ACTIONS = (CANCEL, AGAIN, REMIX, SAVE_CHARACTER)
 BUTTON_TEMPLATE = r"sora:(?P<action>cancel|again|remix|save):(?P<job_id>[A-Za-z0-9_-]{1,64})"
-MODAL_RE = re.compile(r"sora:(?P<action>remix|save)-modal:(?P<job_id>[A-Za-z0-9_-]{1,64})")
-PROMPT_FIELD, NAME_FIELD, DESCRIPTION_FIELD = "prompt", "name", "description"
+# For the storyboard modal the last part is the chosen size ("default" when none), not a job id.
+MODAL_RE = re.compile(r"sora:(?P<action>remix|save|storyboard)-modal:(?P<job_id>[A-Za-z0-9_-]{1,64})")
+PROMPT_FIELD, NAME_FIELD, DESCRIPTION_FIELD, SCENES_FIELD = "prompt", "name", "description", "scenes"
+NO_SIZE = "default"
 TEXT_INPUT_MAX = 4000  # Discord's limit for a text input value
 
 _STYLES = {
@@ -108,6 +110,18 @@ def save_modal(locale: str, job_id: str) -> RoutedModal:
     modal.add_item(discord.ui.TextInput(label=t(locale, "discord.modal.description_label")[:45],
                                         custom_id=DESCRIPTION_FIELD, style=discord.TextStyle.paragraph,
                                         max_length=200, required=False))
+    return modal
+
+
+def storyboard_modal(locale: str, size: str | None, max_chars: int) -> RoutedModal:
+    """``/storyboard``: one scene per line, ``0-5: sunrise over the city``."""
+    modal = RoutedModal(title=t(locale, "discord.modal.storyboard_title")[:45], timeout=None,
+                        custom_id=f"sora:storyboard-modal:{size or NO_SIZE}")
+    modal.add_item(discord.ui.TextInput(label=t(locale, "discord.modal.scenes_label")[:45], custom_id=SCENES_FIELD,
+                                        style=discord.TextStyle.paragraph,
+                                        placeholder=t(locale, "discord.modal.scenes_placeholder")[:100],
+                                        min_length=1, max_length=max(1, min(TEXT_INPUT_MAX, max_chars)),
+                                        required=True))
     return modal
 
 

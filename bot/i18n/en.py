@@ -330,4 +330,12 @@ MESSAGES: dict[str, str] = {
     "storyboard.bad_total": "The scenes add up to {total} s, but {snapshot} makes videos of {allowed}: end the "
                             "last scene at one of those.",
     "storyboard.no_duration": "A storyboard lasts until its last scene ends: leave out the duration.",
+    "discord.cmd.storyboard": "A video told in timed scenes (opens a form: one scene per line)",
+    "discord.modal.storyboard_title": "Storyboard",
+    "discord.modal.scenes_label": "Scenes, one per line: start-end: what happens",
+    "discord.modal.scenes_placeholder": "0-5: sunrise over the city\n5-10: the street wakes up",
+    "discord.grp.provider": "Video providers: health and routing priority (admins)",
+    "discord.cmd.provider_status": "Each video provider's health, jobs in flight and recent failures",
+    "discord.cmd.provider_priority": "Send this server's videos to the cheapest or most reliable provider first",
+    "discord.opt.priority": "cost: cheapest first · stability: most reliable first",
 }

@@ -66,8 +66,10 @@ async def _answer(fake: FakeDiscord, inter: FakeInteraction) -> tuple[str, bool]
 
 async def test_command_sync_layout(fake: FakeDiscord, world: World, bot: RunningDiscordBot) -> None:
     commands = {c["name"]: c for c in fake.global_commands}
-    assert set(commands) == {"sora", "jobs", "credits", "help", "snapshot", "quota", "character"}
+    assert set(commands) == {"sora", "storyboard", "jobs", "credits", "help", "snapshot", "quota", "character",
+                             "provider"}
     assert commands["snapshot"]["default_member_permissions"] == str(MANAGE_GUILD)
+    assert commands["provider"]["default_member_permissions"] == str(MANAGE_GUILD)
     assert commands["quota"]["default_member_permissions"] == str(MANAGE_GUILD)
     assert commands["quota"]["contexts"] == [0]  # server only
     assert sorted(commands["sora"]["contexts"]) == [0, 1]  # servers and the bot's DM
