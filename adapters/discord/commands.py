@@ -328,4 +328,5 @@ async def _add_from_attachment(adapter: DiscordAdapter, ctx: Context, name: str,
     with tempfile.TemporaryDirectory(prefix="discord-upload-", dir=media_dir) as tmp:
         path = Path(tmp) / "video"
         await video.save(path)
-        return await adapter.commands.character_add_file(ctx, name, path, description)
+        # The attachment's CDN link carries no bot secret: a task gateway may fetch the video from it.
+        return await adapter.commands.character_add_file(ctx, name, path, description, share_url=video.url)

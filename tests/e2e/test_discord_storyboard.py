@@ -61,6 +61,7 @@ async def test_storyboard_modal_makes_one_video_of_the_total_length(
     assert (await fake.wait_for_callback(submitted)).json["type"] == 5  # deferred publicly
     video = await wait_video(fake, world.channel_id)
     (job,) = await bot.jobs()
+    job = await bot.wait_state(job.id, JobState.DELIVERED)  # the upload comes just before the record
     assert (job.state, job.provider, job.seconds, job.size) == (JobState.DELIVERED, "simulator-gateway", 15,
                                                                 "720x1280")
     assert [s[2] for s in job.storyboard] == ["sunrise over the city", "the street wakes up",
