@@ -376,6 +376,13 @@ class JsonAnswer:
     response: httpx.Response
 
 
+# Requests one provider client has on the wire at once; the rest wait here, in an O(1) queue.
+# httpx's connection pool re-scans every waiting request whenever a connection frees up, which
+# with thousands of jobs polling at once (a restart resuming 10,000 jobs, benchmark 6) turns
+# quadratic and starves the event loop.
+HTTP_CONCURRENCY = 64
+
+
 class HttpCaller:
     """What a provider adapter uses to talk JSON to its API with the retry policy applied."""
 
@@ -389,6 +396,7 @@ class HttpCaller:
         self.log = logger or log
         # An injected client may carry no auth: add ours per request then.
         self.auth_headers = {} if "authorization" in client.headers else bearer_headers(config)
+        self.slots = asyncio.Semaphore(HTTP_CONCURRENCY)
 
     async def json(self, method: str, url: str | httpx.URL, *, idempotent: bool, what: str,
                    json_body: Any = None, params: Mapping[str, str] | None = None,
@@ -412,7 +420,8 @@ class HttpCaller:
                 opened = [f[1] for f in files.values() if isinstance(f, tuple) and hasattr(f[1], "close")]
                 kwargs["files"] = files
             try:
-                response = await self.client.request(method, url, **kwargs)
+                async with self.slots:
+                    response = await self.client.request(method, url, **kwargs)
             finally:
                 for f in opened:
                     f.close()
@@ -459,18 +468,19 @@ class HttpCaller:
             request = self.client.build_request("GET", url, params=params, headers=self.auth_headers)
             if not self._is_own_origin(request.url):
                 request.headers.pop("authorization", None)
-            response = await self.client.send(request, stream=True, follow_redirects=True)
-            try:
-                if response.status_code in RETRYABLE_STATUS:
-                    await response.aread()
-                    raise RetryableStatus(response, response.text, wait_hint(response.headers))
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise error_from_response(response, secret=self.secret, provider=self.config.name,
-                                              not_found=not_found)
-                return await _stream_body(response, dest)
-            finally:
-                await response.aclose()
+            async with self.slots:
+                response = await self.client.send(request, stream=True, follow_redirects=True)
+                try:
+                    if response.status_code in RETRYABLE_STATUS:
+                        await response.aread()
+                        raise RetryableStatus(response, response.text, wait_hint(response.headers))
+                    if response.status_code >= 400:
+                        await response.aread()
+                        raise error_from_response(response, secret=self.secret, provider=self.config.name,
+                                                  not_found=not_found)
+                    return await _stream_body(response, dest)
+                finally:
+                    await response.aclose()
 
         try:
             size = await self.policy.run(attempt, idempotent=True, what=f"{self.config.name} {what}")
