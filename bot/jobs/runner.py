@@ -204,6 +204,8 @@ class JobRunner:
     # --- recovery ---------------------------------------------------------------------------
     async def recover(self) -> RecoveryReport:
         requeued = resumed = interrupted = 0
+        ending: list[tuple[Job, FailureReason, str]] = []
+        resuming: list[tuple[Job, ProviderHandle]] = []
         for job in await self.jobs.unfinished():
             if job.status_ref:
                 self._status_refs[job.id] = job.status_ref
@@ -213,15 +215,21 @@ class JobRunner:
             elif job.state == JobState.SUBMITTING:
                 # The provider may or may not have accepted it; resubmitting could pay twice.
                 interrupted += 1
-                await self._fail(job, FailureReason.SUBMIT_INTERRUPTED, "process stopped during submission")
+                ending.append((job, FailureReason.SUBMIT_INTERRUPTED, "process stopped during submission"))
             else:
                 handle = self.registry.get(job.provider or "")
                 if handle is None:
-                    await self._fail(job, FailureReason.UNAVAILABLE, f"provider {job.provider!r} not configured")
+                    ending.append((job, FailureReason.UNAVAILABLE, f"provider {job.provider!r} not configured"))
                     continue
-                self._take(job, handle)
-                self._spawn(job, handle)
+                resuming.append((job, handle))
                 resumed += 1
+        # The endings first: once thousands of resumed jobs are polling, every await here would wait
+        # behind them (10,000 unfinished jobs: recovery took 9.5 s instead of 1, benchmark 6).
+        for job, reason, detail in ending:
+            await self._fail(job, reason, detail)
+        for job, handle in resuming:
+            self._take(job, handle)
+            self._spawn(job, handle)
         self._update_idle()
         self._wake.set()
         if requeued or resumed or interrupted:
