@@ -57,6 +57,10 @@ async def run_adapters(settings: Settings, stop: asyncio.Event, **core_overrides
         log.info("running %s; recovered %s", ", ".join(type(a).__name__ for a in adapters), report)
         await stop.wait()
     finally:
+        # Stop the pipeline first: a job caught mid-upload on a closing connection must resume at the
+        # next start, not be marked failed by an adapter that is going away.
+        with contextlib.suppress(Exception):
+            await core.runner.stop()
         for a in reversed(started):
             try:
                 await a.stop()

@@ -241,7 +241,7 @@ class Commands:
                        resets=st.resets_at.strftime("%Y-%m-%d %H:%M UTC")), ephemeral=True)
 
     async def quota_set(self, ctx: Context, user_id: str, user_name: str, amount: str) -> Reply:
-        self.auth.require_admin(ctx, "/quota set")
+        self.auth.require_admin(ctx, "/quota set", grants_credits=True)
         await self.touch(ctx)
         if amount.strip().lower() in ("default", "reset", "clear"):
             await self.quotas.clear_member(ctx, user_id)
@@ -250,19 +250,19 @@ class Commands:
         return Reply(t(ctx.locale, "quota.member_set", user=user_name, credits=format_credits(tenths)))
 
     async def quota_role(self, ctx: Context, role_id: str, role_name: str, amount: str) -> Reply:
-        self.auth.require_admin(ctx, "/quota role")
+        self.auth.require_admin(ctx, "/quota role", grants_credits=True)
         await self.touch(ctx)
         tenths = await self.quotas.set_role(ctx, role_id, amount)
         return Reply(t(ctx.locale, "quota.role_set", role=role_name, credits=format_credits(tenths)))
 
     async def quota_default(self, ctx: Context, amount: str) -> Reply:
-        self.auth.require_admin(ctx, "/quota default")
+        self.auth.require_admin(ctx, "/quota default", grants_credits=True)
         await self.touch(ctx)
         tenths = await self.quotas.set_default(ctx, amount)
         return Reply(t(ctx.locale, "quota.default_set", credits=format_credits(tenths)))
 
     async def quota_period(self, ctx: Context, period: str) -> Reply:
-        self.auth.require_admin(ctx, "/quota period")
+        self.auth.require_admin(ctx, "/quota period", grants_credits=True)
         await self.touch(ctx)
         value = await self.quotas.set_period(ctx, period)
         return Reply(t(ctx.locale, "quota.period_set", period=t(ctx.locale, f"period.{value}")))

@@ -54,6 +54,10 @@ class Authorizer:
         roles = self.admin_role_ids.get(ctx.scope.platform, set())
         return any(r in roles for r in ctx.actor.role_ids)
 
-    def require_admin(self, ctx: Context, command: str) -> None:
+    def require_admin(self, ctx: Context, command: str, *, grants_credits: bool = False) -> None:
+        """``grants_credits``: the command changes how much may be spent. Credits are the operator's
+        money, so in a personal (DM) scope only a bot owner may do that, not the user themself."""
+        if grants_credits and ctx.scope.kind == "dm" and ctx.actor.id not in self.owners:
+            raise UserError("auth.owner_only_in_dm", command=command)
         if not self.is_admin(ctx):
             raise UserError("auth.admin_only", command=command)

@@ -248,7 +248,8 @@ class TextCommandRouter:
             return await c.quota_default(ctx, self._need(args, 1, "quota", "a credit amount"))
         if sub == "period":
             return await c.quota_period(ctx, self._need(args, 1, "quota", "day, week or month"))
-        c.auth.require_admin(ctx, "/quota set")  # before resolving anyone: no member lookups for non-admins
+        # Before resolving anyone: no member lookups for non-admins.
+        c.auth.require_admin(ctx, "/quota set", grants_credits=True)
         member = self._need(args, 1, "quota", "a member and a credit amount")
         amount = self._need(args, 2, "quota", "a credit amount")
         user_id, user_name = await self._member(member)

@@ -14,6 +14,8 @@ MESSAGES: dict[str, str] = {
     "error.bad_duration": "“{value}” is not a duration. Use one of: {allowed} (seconds).",
     "error.bad_syntax": "Could not read that command: {detail}. Usage: {usage}",
     "error.not_in_dm": "/{command} only works in a server or group, not in a private chat.",
+    "auth.owner_only_in_dm": "In a private chat {command} can only be used by the bot's owners: your allowance "
+                             "here is the bot's default.",
     "auth.admin_only": "Only admins of this server can use {command} (Manage Server permission, an admin role, "
                        "or a bot owner).",
     # why a snapshot is in force

@@ -238,3 +238,19 @@ async def test_admins_are_told_of_a_coming_retirement_and_members_get_a_refusal_
         await retired.commands.sora(ctx("ana"), "a cat", 10)
     assert err.value.key == "snapshot.retired" and "sora-2-2025-10-06" in err.value.render()
     assert (await retired.ledger.totals()) == {}
+
+
+async def test_in_a_private_chat_the_user_governs_snapshots_but_cannot_grant_themself_credits(
+        core_factory: Callable[..., Any], tmp_path: Path, simulator: SimulatorServer) -> None:
+    settings = make_settings(tmp_path, owners=["test:root"])
+    core = await core_factory(settings)
+    dm = ctx("ana", scope="test:dm:ana", kind="dm")
+    pinned = await core.commands.snapshot_pin(dm, "sora-2-2025-10-06")
+    assert "Pinned sora-2-2025-10-06" in pinned.text
+    for call in (core.commands.quota_default(dm, "1000"), core.commands.quota_period(dm, "month"),
+                 core.commands.quota_set(dm, "test:ana", "ana", "1000")):
+        with pytest.raises(UserError) as err:
+            await call
+        assert err.value.key == "auth.owner_only_in_dm"
+    owner_in_dm = ctx("root", scope="test:dm:root", kind="dm")
+    assert "100 credits" in (await core.commands.quota_default(owner_in_dm, "100")).text
