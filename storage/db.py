@@ -39,6 +39,7 @@ class Database:
             kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 600,
                       "connect_args": {"timeout": 30}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self._writes: set[asyncio.Task[Any]] = set()
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
@@ -60,7 +61,15 @@ class Database:
         """Run ``fn`` in one transaction, retrying when the database is briefly locked or away.
 
         A job or a credit must never be lost to a passing lock, so the pipeline writes through here.
+        The write is shielded from the caller's cancellation: it completes (or fails) as a whole, and
+        :meth:`dispose` waits for writes in flight, so a stopping process never abandons a transaction.
         """
+        task = asyncio.ensure_future(self._write(fn, attempts))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return await asyncio.shield(task)
+
+    async def _write(self, fn: Callable[[AsyncConnection], Awaitable[T]], attempts: int) -> T:
         delay = 0.05
         for attempt in range(1, attempts + 1):
             try:
@@ -75,6 +84,8 @@ class Database:
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
+        if self._writes:
+            await asyncio.wait(set(self._writes), timeout=30)
         await self.engine.dispose()
 
 
