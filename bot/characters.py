@@ -52,8 +52,8 @@ def parse_mentions(prompt: str) -> list[str]:
     seen: dict[str, str] = {}
     for m in MENTION_RE.finditer(prompt):
         name = m.group(1)
-        if name.lower() in RESERVED:
-            continue
+        if name.lower() in RESERVED or name.isdigit():
+            continue  # pings, and platform mentions like Discord's <@123>: no character is all digits
         seen.setdefault(name.lower(), name)
     return list(seen.values())
 
