@@ -23,7 +23,7 @@ from bot.i18n import t
 from bot.jobs.intake import Accepted, GenerationInput, JobIntake
 from bot.jobs.model import Job, JobState
 from bot.jobs.runner import JobRunner
-from bot.jobs.status import cut, render_status
+from bot.jobs.status import as_typed, cut, render_status
 from bot.ports import Button
 from bot.providers.base import Scene
 from bot.providers.breaker import BreakerState
@@ -132,7 +132,8 @@ class Commands:
                 extra = f" — {j.progress}%"
             lines.append(t(ctx.locale, "jobs.line", id=j.id, state=t(ctx.locale, f"state.{j.state.value}"),
                            seconds=j.seconds, snapshot=j.snapshot, credits=format_credits(j.cost_tenths),
-                           prompt=cut(j.prompt, 50), extra=extra, when=j.created_at.strftime("%m-%d %H:%M")))
+                           prompt=as_typed(cut(j.prompt, 50), ctx.scope.platform), extra=extra,
+                           when=j.created_at.strftime("%m-%d %H:%M")))
         return Reply("\n".join(lines), ephemeral=True)
 
     # --- /snapshot --------------------------------------------------------------------------
@@ -219,7 +220,8 @@ class Commands:
         lines = [t(ctx.locale, "snapshot.history_header")]
         for r in rows:
             lines.append(t(ctx.locale, "snapshot.history_line", at=r.at.strftime("%Y-%m-%d %H:%M UTC"),
-                           who=r.actor_name or r.actor_id, action=r.action, before=r.from_snapshot or "-",
+                           who=as_typed(r.actor_name or r.actor_id, ctx.scope.platform), action=r.action,
+                           before=r.from_snapshot or "-",
                            after=r.to_snapshot or "-", detail=f" ({r.detail})" if r.detail else ""))
         return Reply("\n".join(lines), ephemeral=True)
 
@@ -280,7 +282,8 @@ class Commands:
         total_usd = 0.0
         for r in rows:
             allowance = overrides.get(r.user_id, policy.default_tenths)
-            lines.append(t(ctx.locale, "quota.usage_line", user=r.user_name, used=format_credits(r.used_tenths),
+            lines.append(t(ctx.locale, "quota.usage_line", user=as_typed(r.user_name, ctx.scope.platform),
+                           used=format_credits(r.used_tenths),
                            held=format_credits(r.held_tenths), allowance=format_credits(allowance),
                            jobs=r.jobs_delivered, usd=f"{r.usd:.2f}"))
             total_used += r.used_tenths
@@ -383,14 +386,16 @@ class Commands:
         if not rows:
             return Reply(t(ctx.locale, "character.none"), ephemeral=True)
         lines = [t(ctx.locale, "character.list_header", count=len(rows))]
-        lines += [t(ctx.locale, "character.list_line", name=r.name, description=cut(r.description, 60) or "-",
-                    owner=r.owner_name or r.owner_id) for r in rows]
+        lines += [t(ctx.locale, "character.list_line", name=r.name,
+                    description=as_typed(cut(r.description, 60), ctx.scope.platform) or "-",
+                    owner=as_typed(r.owner_name or r.owner_id, ctx.scope.platform)) for r in rows]
         return Reply("\n".join(lines), ephemeral=True)
 
     async def character_info(self, ctx: Context, name: str) -> Reply:
         r = await self.characters.info(ctx, name)
-        return Reply(t(ctx.locale, "character.info", name=r.name, description=r.description or "-",
-                       owner=r.owner_name or r.owner_id, created=r.created_at.strftime("%Y-%m-%d"),
+        platform = ctx.scope.platform
+        return Reply(t(ctx.locale, "character.info", name=r.name, description=as_typed(r.description, platform) or "-",
+                       owner=as_typed(r.owner_name or r.owner_id, platform), created=r.created_at.strftime("%Y-%m-%d"),
                        source=r.source, providers=", ".join(sorted(r.provider_ids)) or "-"), ephemeral=True)
 
     async def character_remove(self, ctx: Context, name: str) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -31,6 +32,18 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + "…"
 
 
+# Platforms whose messages render Markdown (Discord). Text a member wrote (a prompt, a description, a
+# display name) is escaped there when the bot echoes it, so it shows as typed: it cannot bold, hide,
+# spoil or mask-link anything inside the bot's own message. Telegram messages go out as plain text.
+MARKDOWN_PLATFORMS = frozenset({"discord"})
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]>#])")
+
+
+def as_typed(text: str, platform: str) -> str:
+    """``text`` (written by a member) as it must be put into a message of ``platform`` to show as typed."""
+    return _MARKDOWN.sub(r"\\\1", text) if platform in MARKDOWN_PLATFORMS else text
+
+
 def _buttons(job: Job, *actions: str) -> tuple[Button, ...]:
     labels = {CANCEL: "button.cancel", AGAIN: "button.again", REMIX: "button.remix",
               SAVE_CHARACTER: "button.save_character"}
@@ -40,7 +53,8 @@ def _buttons(job: Job, *actions: str) -> tuple[Button, ...]:
 def render_status(job: Job, *, position: int = 0) -> StatusView:
     loc = job.locale
     common = {"id": job.id, "snapshot": job.snapshot, "why": t(loc, f"why.{job.snapshot_why}"),
-              "seconds": job.seconds, "credits": format_credits(job.cost_tenths), "prompt": cut(job.prompt, 120)}
+              "seconds": job.seconds, "credits": format_credits(job.cost_tenths),
+              "prompt": as_typed(cut(job.prompt, 120), job.platform)}
     if job.state == JobState.QUEUED:
         return StatusView(t(loc, "status.queued", position=position or 1, **common), _buttons(job, CANCEL))
     if job.state == JobState.SUBMITTING:
@@ -58,8 +72,9 @@ def render_status(job: Job, *, position: int = 0) -> StatusView:
 
 
 def render_caption(job: Job) -> DeliveryView:
-    text = t(job.locale, "caption", prompt=cut(job.prompt, CAPTION_PROMPT_MAX), snapshot=job.snapshot,
-             seconds=job.seconds, credits=format_credits(job.cost_tenths), id=job.id, user=job.user_name)
+    text = t(job.locale, "caption", prompt=as_typed(cut(job.prompt, CAPTION_PROMPT_MAX), job.platform),
+             snapshot=job.snapshot, seconds=job.seconds, credits=format_credits(job.cost_tenths), id=job.id,
+             user=as_typed(job.user_name, job.platform))
     return DeliveryView(caption=text, buttons=_buttons(job, AGAIN, REMIX, SAVE_CHARACTER), prompt=job.prompt)
 
 
