@@ -55,7 +55,14 @@ from storage.scopes import ScopeRepo
 
 log = logging.getLogger("sorabot.jobs")
 
-DELIVERY_ATTEMPTS = 4
+# A finished video waits for the platform: when an upload fails in a way that may pass (the platform
+# is down, overloaded, or the network is), it is tried again, backing off from DELIVERY_RETRY_BASE up
+# to DELIVERY_RETRY_CAP seconds, for up to DELIVERY_PATIENCE seconds from the first failure — a chat
+# platform away for a few minutes must not cost anyone a video that is already made and paid for.
+DELIVERY_RETRY_BASE = 2.0
+DELIVERY_RETRY_CAP = 30.0
+DELIVERY_PATIENCE = 900.0
+TOO_LARGE_TRIES = 6  # refusals as too large (each re-encodes smaller) before giving up
 TRANSIENT_STATUS_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
@@ -530,9 +537,9 @@ class JobRunner:
         job.status_ref = self._status_refs.get(job.id, job.status_ref)
         view = render_caption(job)
         limit = port.upload_limit(job)
-        attempt = 0
+        too_large = transient = 0
+        first_failure: float | None = None
         while True:
-            attempt += 1
             try:
                 send = await self._fit(video, limit)
                 if send is None:
@@ -547,14 +554,20 @@ class JobRunner:
                 refused = send.stat().st_size
                 limit = exc.limit if exc.limit and exc.limit < refused else int(refused * 0.8)
                 log.info("job %s: upload refused as too large; fitting to %d bytes", job.id, limit)
+                too_large += 1
+                if too_large >= TOO_LARGE_TRIES:
+                    await self._fail(job, FailureReason.DELIVERY_FAILED, "upload kept failing")
+                    return
             except DeliveryFailed as exc:
-                if exc.permanent or attempt >= DELIVERY_ATTEMPTS:
+                failed_at = time.monotonic()
+                first_failure = failed_at if first_failure is None else first_failure
+                if exc.permanent or failed_at - first_failure >= DELIVERY_PATIENCE:
                     await self._fail(job, FailureReason.DELIVERY_FAILED, str(exc))
                     return
-                await asyncio.sleep(min(30.0, 2.0 ** attempt))
-            if attempt >= DELIVERY_ATTEMPTS + 2:
-                await self._fail(job, FailureReason.DELIVERY_FAILED, "upload kept failing")
-                return
+                wait = min(DELIVERY_RETRY_CAP, DELIVERY_RETRY_BASE * 2 ** transient)
+                transient += 1
+                log.warning("job %s: delivery failed (%s); trying again in %.1fs", job.id, exc, wait)
+                await asyncio.sleep(wait)
         now = self.clock()
 
         async def finish(conn: AsyncConnection) -> None:
