@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 log = logging.getLogger("sorabot.storage")
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
+GATE_TIMEOUT = 600.0  # seconds a caller waits for a connection (as SQLite's pool_timeout below)
 
 
 class Database:
@@ -40,6 +41,11 @@ class Database:
                       "connect_args": {"timeout": 30}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writes: set[asyncio.Task[Any]] = set()
+        # Callers wait for a connection here, in plain asyncio, not inside SQLAlchemy's pool: a waiter
+        # there holds a greenlet with its saved stack (tens of KB), and with thousands of jobs writing
+        # at once (a restart, a burst) that alone took hundreds of MB (benchmark 3).
+        slots = 1 if self.is_sqlite else 5 + 10  # SQLAlchemy's default pool: 5 connections, 10 overflow
+        self._gate = asyncio.Semaphore(slots)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
@@ -48,13 +54,23 @@ class Database:
             await conn.run_sync(_upgrade)
 
     @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """A turn at a connection, waited for at most as long as the pool itself would wait."""
+        async with asyncio.timeout(GATE_TIMEOUT):
+            await self._gate.acquire()
+        try:
+            yield
+        finally:
+            self._gate.release()
+
+    @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        async with self._slot(), self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
+        async with self._slot(), self.engine.connect() as conn:
             yield conn
 
     async def write(self, fn: Callable[[AsyncConnection], Awaitable[T]], *, attempts: int = 8) -> T:
@@ -73,7 +89,7 @@ class Database:
         delay = 0.05
         for attempt in range(1, attempts + 1):
             try:
-                async with self.engine.begin() as conn:
+                async with self._slot(), self.engine.begin() as conn:
                     return await fn(conn)
             except OperationalError as exc:
                 if attempt == attempts or not _transient(exc):
