@@ -37,7 +37,10 @@ class Database:
             database = self.url.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 600,
+            # No rollback when the connection goes back to the pool: every use ends its own transaction
+            # (begin() commits or rolls back, connect() rolls back on close), so it would be a wasted
+            # round trip to SQLite's thread on every use.
+            kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 600, "pool_reset_on_return": None,
                       "connect_args": {"timeout": 30}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writes: set[asyncio.Task[Any]] = set()
