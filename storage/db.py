@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 log = logging.getLogger("sorabot.storage")
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
+BATCH = 64  # writes run together in one transaction at most (group commit)
 GATE_TIMEOUT = 600.0  # seconds a caller waits for a connection (as SQLite's pool_timeout below)
 
 
@@ -43,7 +44,8 @@ class Database:
             kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 600, "pool_reset_on_return": None,
                       "connect_args": {"timeout": 30}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        self._writes: set[asyncio.Task[Any]] = set()
+        self._queue: list[tuple[Callable[[AsyncConnection], Awaitable[Any]], int, asyncio.Future[Any]]] = []
+        self._writer: asyncio.Task[None] | None = None
         # Callers wait for a connection here, in plain asyncio, not inside SQLAlchemy's pool: a waiter
         # there holds a greenlet with its saved stack (tens of KB), and with thousands of jobs writing
         # at once (a restart, a burst) that alone took hundreds of MB (benchmark 3).
@@ -82,11 +84,56 @@ class Database:
         A job or a credit must never be lost to a passing lock, so the pipeline writes through here.
         The write is shielded from the caller's cancellation: it completes (or fails) as a whole, and
         :meth:`dispose` waits for writes in flight, so a stopping process never abandons a transaction.
+
+        Group commit: writes that arrive while another is running are run together, in order, in
+        the next transaction (one commit for up to :data:`BATCH` of them: 200 members holding credits
+        at once, benchmark 4). Each still sees the ones before it; if one of them raises, the
+        transaction is rolled back and each of its writes runs again in a transaction of its own, so
+        no write's outcome depends on another's failure.
         """
-        task = asyncio.ensure_future(self._write(fn, attempts))
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
-        return await asyncio.shield(task)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+        self._queue.append((fn, attempts, done))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._drain(), name="sorabot-db-writer")
+        return await asyncio.shield(done)
+
+    async def _drain(self) -> None:
+        batch: list[tuple[Callable[[AsyncConnection], Awaitable[Any]], int, asyncio.Future[Any]]] = []
+        try:
+            while self._queue:
+                batch = self._queue[:BATCH]
+                del self._queue[:len(batch)]
+                if len(batch) > 1:
+                    try:
+                        results = await self._write_many([fn for fn, _, _ in batch], max(a for _, a, _ in batch))
+                    except OperationalError as exc:  # the database itself refused, after every retry
+                        for _, _, done in batch:
+                            _settle(done, exception=exc)
+                        continue
+                    except Exception:  # one write's own failure: each again on its own
+                        log.debug("a grouped write failed; running the group's writes one by one", exc_info=True)
+                    else:
+                        for (_, _, done), result in zip(batch, results, strict=True):
+                            _settle(done, result=result)
+                        continue
+                for fn, attempts, done in batch:
+                    try:
+                        result = await self._write(fn, attempts)
+                    except Exception as exc:
+                        _settle(done, exception=exc)
+                    else:
+                        _settle(done, result=result)
+        except asyncio.CancelledError:  # the loop is shutting down: nobody is left to write for
+            for _, _, done in [*batch, *self._queue]:
+                done.cancel()
+            self._queue.clear()
+            raise
+
+    async def _write_many(self, fns: list[Callable[[AsyncConnection], Awaitable[Any]]], attempts: int) -> list[Any]:
+        async def run(conn: AsyncConnection) -> list[Any]:
+            return [await fn(conn) for fn in fns]
+        return await self._write(run, attempts)
 
     async def _write(self, fn: Callable[[AsyncConnection], Awaitable[T]], attempts: int) -> T:
         delay = 0.05
@@ -103,9 +150,18 @@ class Database:
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
-        if self._writes:
-            await asyncio.wait(set(self._writes), timeout=30)
+        if self._writer is not None and not self._writer.done():
+            await asyncio.wait({self._writer}, timeout=30)
         await self.engine.dispose()
+
+
+def _settle(done: asyncio.Future[Any], *, result: Any = None, exception: BaseException | None = None) -> None:
+    if done.done():
+        return
+    if exception is not None:
+        done.set_exception(exception)
+    else:
+        done.set_result(result)
 
 
 def _transient(exc: OperationalError) -> bool:
