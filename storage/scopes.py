@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -40,17 +41,61 @@ class AuditRow:
     at: dt.datetime
 
 
+_CACHE_MAX = 50_000  # entries kept per cache before it starts over
+
+
 class ScopeRepo:
+    """Per-scope settings. Every /sora reads the scope's row and the member's allowance, so with
+    SQLite — one process owns the file, and every write to these tables goes through this class —
+    they are kept in memory and dropped on each write (a generation per scope makes a read that
+    raced a write never keep the old value). Other databases may have other writers: no caching."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._caching = db.is_sqlite
+        self._gen: dict[str, int] = {}
+        self._rows: dict[str, tuple[int, ScopeRow | None]] = {}
+        self._allowances: dict[tuple[str, str], tuple[int, int | None]] = {}
+        self._roles: dict[tuple[str, tuple[str, ...]], tuple[int, list[int]]] = {}
+
+    def _bump(self, scope_id: str) -> None:
+        self._gen[scope_id] = self._gen.get(scope_id, 0) + 1
+
+    async def _write(self, scope_id: str, run: Any) -> None:
+        self._bump(scope_id)  # before: a read in flight now will not be kept
+        try:
+            await self.db.write(run)
+        finally:
+            self._bump(scope_id)  # after: what was kept before the write is stale
+
+    def _keep(self, cache: dict[Any, Any], key: Any, gen: int, scope_id: str, value: Any) -> None:
+        if self._caching and self._gen.get(scope_id, 0) == gen:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[key] = (gen, value)
+
+    def _kept(self, cache: dict[Any, Any], key: Any, scope_id: str) -> tuple[bool, Any]:
+        hit = cache.get(key) if self._caching else None
+        if hit is not None and hit[0] == self._gen.get(scope_id, 0):
+            return True, hit[1]
+        return False, None
 
     async def ensure(self, scope_id: str, *, platform: str, kind: str, title: str, now: dt.datetime) -> None:
         async def run(conn: AsyncConnection) -> None:
             await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
                 id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def get(self, scope_id: str) -> ScopeRow | None:
+        found, kept = self._kept(self._rows, scope_id, scope_id)
+        if found:
+            return kept  # type: ignore[no-any-return]
+        gen = self._gen.get(scope_id, 0)
+        value = await self._read(scope_id)
+        self._keep(self._rows, scope_id, gen, scope_id, value)
+        return value
+
+    async def _read(self, scope_id: str) -> ScopeRow | None:
         async with self.db.connect() as conn:
             row = (await conn.execute(select(s.scopes).where(s.scopes.c.id == scope_id))).mappings().first()
         if row is None:
@@ -73,7 +118,7 @@ class ScopeRepo:
             await conn.execute(s.snapshot_audit.insert().values(
                 scope_id=scope_id, actor_id=actor_id, actor_name=actor_name[:200], action=action,
                 from_snapshot=from_snapshot, to_snapshot=to_snapshot, detail=detail, at=now))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def history(self, scope_id: str, limit: int = 20) -> list[AuditRow]:
         async with self.db.connect() as conn:
@@ -97,12 +142,12 @@ class ScopeRepo:
 
         async def run(conn: AsyncConnection) -> None:
             await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(**values))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def set_field(self, scope_id: str, now: dt.datetime, **values: object) -> None:
         async def run(conn: AsyncConnection) -> None:
             await conn.execute(update(s.scopes).where(s.scopes.c.id == scope_id).values(updated_at=now, **values))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def routing_priorities(self) -> dict[str, str]:
         """Every scope's routing priority that was set ({scope id: "cost" | "stability"})."""
@@ -119,7 +164,7 @@ class ScopeRepo:
             if tenths is not None:
                 await conn.execute(s.member_allowances.insert().values(
                     scope_id=scope_id, user_id=user_id, allowance_tenths=tenths, set_by=set_by, at=now))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def set_role_allowance(self, scope_id: str, role_id: str, tenths: int | None, *, now: dt.datetime) -> None:
         async def run(conn: AsyncConnection) -> None:
@@ -128,19 +173,32 @@ class ScopeRepo:
             if tenths is not None:
                 await conn.execute(s.role_allowances.insert().values(
                     scope_id=scope_id, role_id=role_id, allowance_tenths=tenths, at=now))
-        await self.db.write(run)
+        await self._write(scope_id, run)
 
     async def member_allowance(self, scope_id: str, user_id: str) -> int | None:
+        found, kept = self._kept(self._allowances, (scope_id, user_id), scope_id)
+        if found:
+            return kept  # type: ignore[no-any-return]
+        gen = self._gen.get(scope_id, 0)
         async with self.db.connect() as conn:
-            return (await conn.execute(select(s.member_allowances.c.allowance_tenths).where(
+            value = (await conn.execute(select(s.member_allowances.c.allowance_tenths).where(
                 s.member_allowances.c.scope_id == scope_id, s.member_allowances.c.user_id == user_id))).scalar()
+        self._keep(self._allowances, (scope_id, user_id), gen, scope_id, value)
+        return value  # type: ignore[no-any-return]
 
     async def role_allowances(self, scope_id: str, role_ids: tuple[str, ...]) -> list[int]:
         if not role_ids:
             return []
+        key = (scope_id, tuple(sorted(role_ids)))
+        found, kept = self._kept(self._roles, key, scope_id)
+        if found:
+            return list(kept)
+        gen = self._gen.get(scope_id, 0)
         async with self.db.connect() as conn:
-            return list((await conn.execute(select(s.role_allowances.c.allowance_tenths).where(
+            value = list((await conn.execute(select(s.role_allowances.c.allowance_tenths).where(
                 s.role_allowances.c.scope_id == scope_id, s.role_allowances.c.role_id.in_(role_ids)))).scalars())
+        self._keep(self._roles, key, gen, scope_id, value)
+        return list(value)
 
     async def member_overrides(self, scope_id: str) -> dict[str, int]:
         async with self.db.connect() as conn:
