@@ -9,10 +9,16 @@ provider took for jobs of this length, see :class:`PaceModel`) tells the plan wh
 should be done: the first status call then lands just after it finishes, so a typical job costs
 one create and one or two status calls. A wrong pace costs little: an early call returns the
 progress to extrapolate from, and no wait ever exceeds the ceiling.
+
+Before anything is known about a provider (a cold start, a burst of jobs at once), a couple of
+its jobs *scout*: they poll on their own progress until it gives a rate, and that rate becomes the
+provider's pace at once; the other new jobs wait for it (never longer than the ceiling) instead of
+each asking the provider the same questions.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 # After the expected finish, ask this long later (seconds, plus a share of the expected duration):
@@ -107,8 +113,49 @@ class PaceModel:
     """
 
     weight: float = 0.3  # of the newest observation
+    scouts: int = 2  # jobs per provider that find out its pace while nothing is known
     by_length: dict[tuple[str, int], float] = field(default_factory=dict)
     per_second: dict[str, float] = field(default_factory=dict)
+    _scouting: dict[str, int] = field(default_factory=dict)
+    _learned: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def known(self, provider: str) -> bool:
+        return provider in self.per_second
+
+    def scout(self, provider: str) -> bool:
+        """Should a new job of ``provider`` poll on its own? True while its pace is known (its plan has
+        a pace) or while fewer than ``scouts`` jobs are finding it out; then call :meth:`done_scouting`."""
+        if self.known(provider):
+            return True
+        if self._scouting.get(provider, 0) < self.scouts:
+            self._scouting[provider] = self._scouting.get(provider, 0) + 1
+            return True
+        return False
+
+    def done_scouting(self, provider: str) -> None:
+        self._scouting[provider] = max(0, self._scouting.get(provider, 0) - 1)
+        if not self._scouting[provider]:
+            self._event(provider).set()  # no scout left: the waiting jobs go on by themselves
+
+    async def wait_for_pace(self, provider: str, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait until the provider's pace is known (a scout found it), at most ``timeout`` seconds."""
+        if self.known(provider):
+            return
+        try:
+            await asyncio.wait_for(self._event(provider).wait(), max(0.0, timeout))
+        except TimeoutError:
+            pass
+
+    def estimate(self, provider: str, seconds: int, took: float) -> None:
+        """A scout's extrapolated duration: the provider's pace until real ones are observed."""
+        if not self.known(provider):
+            self.observe(provider, seconds, took)
+
+    def _event(self, provider: str) -> asyncio.Event:
+        event = self._learned.get(provider)
+        if event is None:
+            event = self._learned[provider] = asyncio.Event()
+        return event
 
     def expected(self, provider: str, seconds: int) -> float | None:
         known = self.by_length.get((provider, seconds))
@@ -126,3 +173,5 @@ class PaceModel:
         rate = took / seconds
         old_rate = self.per_second.get(provider)
         self.per_second[provider] = rate if old_rate is None else old_rate + self.weight * (rate - old_rate)
+        if old_rate is None:
+            self._event(provider).set()

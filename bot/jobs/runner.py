@@ -456,13 +456,31 @@ class JobRunner:
         plan = PollPlan(floor=limits.poll_min_interval, ceiling=limits.poll_max_interval,
                         started=mono - max(0.0, age),
                         expected=self.pace.expected(handle.name, job.seconds) if self.pace is not None else None)
-        transient = 0
         last_call: float | None = None
         submitted = self._submitted.pop(job.id, None)
+        scouting = False
         if fresh and submitted is not None and submitted.state not in (RemoteState.COMPLETED, RemoteState.FAILED):
-            first = plan.next_delay(mono, submitted.poll_after)
-            await asyncio.sleep(max(0.0, min(first, (job.deadline_at - self.clock()).total_seconds())))
             last_call = mono
+            if self.pace is not None and plan.expected is None:
+                if self.pace.scout(handle.name):
+                    scouting = True  # find out this provider's pace for the others
+                else:  # another job is finding it out: wait for that rather than ask the same questions
+                    await self.pace.wait_for_pace(handle.name, min(limits.poll_max_interval,
+                                                                   (job.deadline_at - self.clock()).total_seconds()))
+                    plan.expected = self.pace.expected(handle.name, job.seconds)
+            now = time.monotonic()
+            first = plan.next_delay(now, submitted.poll_after)
+            await asyncio.sleep(max(0.0, min(first, (job.deadline_at - self.clock()).total_seconds())))
+        try:
+            return await self._poll_loop(job, handle, plan, last_call, scouting)
+        finally:
+            if scouting and self.pace is not None:
+                self.pace.done_scouting(handle.name)
+
+    async def _poll_loop(self, job: Job, handle: ProviderHandle, plan: PollPlan, last_call: float | None,
+                         scouting: bool) -> Job | None:
+        assert job.remote_id is not None
+        transient = 0
         while True:
             remaining = (job.deadline_at - self.clock()).total_seconds()
             if remaining <= 0:
@@ -500,6 +518,9 @@ class JobRunner:
                 log.warning("job %s: unknown provider status %r; still waiting", job.id, st.raw_status)
             now = last_call
             plan.observe(now, st.progress)
+            finish = plan.expected_finish() if scouting and self.pace is not None else None
+            if finish is not None and plan.started is not None and self.pace is not None:
+                self.pace.estimate(handle.name, job.seconds, finish - plan.started)  # the others may go on
             if st.progress is not None and st.progress != job.progress:
                 job.progress = max(job.progress, st.progress)
                 await self._send_status(job, render_status(job))
