@@ -11,12 +11,17 @@ held) being handed to the platform, for 1, 100 and 1,000 commands arriving at on
 Every command comes from a different member (10 per server), so every one is accepted; each
 burst runs on a fresh database. Accepted jobs really start against a simulator process while
 later commands are still being acknowledged, as they would in production.
+
+``before``: the same with storage as it was before this work (bench/baseline.py), in its own
+process, for the before/after ratio in one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -108,19 +113,37 @@ async def round_(base_url: str, n: int, bursts: int) -> dict[str, Any]:
             "loop_lag": loop_lag}
 
 
-async def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    args = p.parse_args()
-    quiet_logging()
-    sizes = [(1, 1), (100, 5), (1000, 2)] if not args.quick else [(1, 1), (20, 1)]
+async def figures(quick: bool) -> dict[str, Any]:
+    sizes = [(1, 1), (100, 5), (1000, 2)] if not quick else [(1, 1), (20, 1)]
     video = small_video()
+    results = {}
     with simulator_process(speed=1, video=video) as sim:
-        results = {}
         for n, bursts in sizes:
             results[str(n)] = await round_(sim.url, n, bursts)
-    emit("ack", {"target": {"p99_ms_at_1000": 50}, "at_once": results})
+    return results
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    p.add_argument("--variant", choices=["current", "before"])
+    args = p.parse_args()
+    quiet_logging()
+    if args.variant:
+        if args.variant == "before":
+            from bench.baseline import install_legacy_storage
+
+            install_legacy_storage()
+        print(json.dumps(asyncio.run(figures(args.quick))), flush=True)
+        return
+    out: dict[str, Any] = {}
+    for variant in ("current", "before"):
+        cmd = [sys.executable, __file__, "--variant", variant] + (["--quick"] if args.quick else [])
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+        lines = done.stdout.strip().splitlines()
+        out[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.stderr[-3000:]}
+    emit("ack", {"target": {"p99_ms_at_1000": 50}, "at_once": out["current"], "before": out["before"]})
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -141,3 +141,61 @@ def install_legacy_db_waits() -> None:
         yield
 
     Database._slot = no_gate  # type: ignore[method-assign,assignment]
+
+
+def install_legacy_storage() -> None:
+    """Storage as of commit 538434b: every write its own transaction (no group commit), the hold's
+    INSERT-if-missing before its UPDATE, a pool reset round trip per use, callers queued in the pool,
+    scope rows and allowances read from the database every time."""
+    import asyncio
+    import datetime as dt
+
+    from sqlalchemy import event, update
+    from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+    from storage import db as db_module
+    from storage import schema as s
+    from storage.db import Database, insert_ignoring_conflicts
+    from storage.ledger import LedgerRepo
+
+    install_legacy_db_waits()
+    original_init = Database.__init__
+
+    def init(self: Database, url: str) -> None:
+        original_init(self, url)
+        if self.is_sqlite:
+            self.engine = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=600,
+                                              connect_args={"timeout": 30})
+            event.listen(self.engine.sync_engine, "connect", db_module._sqlite_pragmas)
+
+    async def write(self: Database, fn: Any, *, attempts: int = 8) -> Any:
+        return await asyncio.shield(asyncio.ensure_future(self._write(fn, attempts)))
+
+    async def hold(self: LedgerRepo, conn: AsyncConnection, *, job_id: str, scope_id: str, user_id: str,
+                   period_start: dt.datetime, amount: int, allowance: int, now: dt.datetime) -> bool:
+        await conn.execute(insert_ignoring_conflicts(conn, s.balances, "scope_id", "user_id", "period_start").values(
+            scope_id=scope_id, user_id=user_id, period_start=period_start, used_tenths=0, held_tenths=0))
+        b = s.balances.c
+        result = await conn.execute(
+            update(s.balances)
+            .where(b.scope_id == scope_id, b.user_id == user_id, b.period_start == period_start,
+                   b.used_tenths + b.held_tenths + amount <= allowance)
+            .values(held_tenths=b.held_tenths + amount))
+        if result.rowcount != 1:
+            return False
+        await conn.execute(s.ledger.insert().values(job_id=job_id, kind="hold", scope_id=scope_id, user_id=user_id,
+                                                    period_start=period_start, amount_tenths=amount, at=now))
+        return True
+
+    from storage.scopes import ScopeRepo
+
+    original_scopes_init = ScopeRepo.__init__
+
+    def scopes_init(self: ScopeRepo, db: Database) -> None:
+        original_scopes_init(self, db)
+        self._caching = False  # every read goes to the database
+
+    Database.__init__ = init  # type: ignore[method-assign]
+    Database.write = write  # type: ignore[method-assign,assignment]
+    LedgerRepo.hold = hold  # type: ignore[method-assign]
+    ScopeRepo.__init__ = scopes_init  # type: ignore[method-assign]

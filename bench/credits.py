@@ -9,6 +9,10 @@ Three runs, each on a fresh database, each with 200 concurrent contenders:
   the same 200-way contention on 10 allowances, the per-member active-job cap lifted so that only
   credits limit them (the job pipeline is not started: this measures acceptance alone).
 
+``before``: the same three with storage as it was before this work (bench/baseline.py: a
+transaction per write, the hold's INSERT before its UPDATE, a pool reset per use), run in its own
+process, for the before/after ratio in one run.
+
 Overspend = for every allowance, max(0, held + charged − allowance) read back from the ledger
 itself; it must be 0.
 """
@@ -18,6 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -130,19 +136,37 @@ async def sora_run(members: int, holds_per_member: int) -> dict[str, Any]:
             "wall_s": round(wall, 3), "holds_per_s": round(granted / wall, 1), "overspend_tenths": over}
 
 
-async def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--quick", action="store_true")
-    args = p.parse_args()
-    quiet_logging()
-    scale = 10 if args.quick else 1
-    figures = {
+async def figures(quick: bool) -> dict[str, Any]:
+    scale = 10 if quick else 1
+    return {
         "one_allowance": await ledger_run(1, 4000 // scale),
         "ten_allowances": await ledger_run(10, 400 // scale),
         "through_sora": await sora_run(10, 200 // scale),
     }
-    emit("credits", {"target": {"holds_per_s": 1000, "overspend_tenths": 0}, **figures})
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--variant", choices=["current", "before"])
+    args = p.parse_args()
+    quiet_logging()
+    if args.variant:  # one variant per process: "before" replaces storage code for the whole process
+        if args.variant == "before":
+            from bench.baseline import install_legacy_storage
+
+            install_legacy_storage()
+        print(json.dumps(asyncio.run(figures(args.quick))), flush=True)
+        return
+    out: dict[str, Any] = {}
+    for variant in ("current", "before"):
+        cmd = [sys.executable, __file__, "--variant", variant] + (["--quick"] if args.quick else [])
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+        lines = done.stdout.strip().splitlines()
+        out[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.stderr[-3000:]}
+    current = out.pop("current")
+    emit("credits", {"target": {"holds_per_s": 1000, "overspend_tenths": 0}, **current, "before": out["before"]})
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,30 @@ async def test_no_queue_scan_while_every_provider_is_busy(core_factory: Callable
     # Each start looks at a few heads; without the short cut every finished job made the scheduler
     # re-check every queued job (here about n × n / 2 = 128 checks).
     assert checks <= 3 * n, checks
+
+
+async def test_scouts_find_a_new_providers_pace_and_the_others_wait_for_it() -> None:
+    pace = PaceModel()
+    assert pace.scout("p") and pace.scout("p") and not pace.scout("p")  # two scouts, then wait
+    waiter = asyncio.create_task(pace.wait_for_pace("p", 5.0))
+    await asyncio.sleep(0.02)
+    assert not waiter.done()
+    pace.estimate("p", 10, 10.5)  # a scout's extrapolated duration
+    await asyncio.wait_for(waiter, 1.0)
+    assert pace.expected("p", 20) == 21.0  # scaled to another length
+    pace.estimate("p", 10, 99.0)  # once known, estimates no longer overwrite it
+    assert pace.expected("p", 10) == 10.5
+    assert pace.scout("p")  # known: every job polls on its own plan
+
+
+async def test_waiting_for_scouts_is_bounded() -> None:
+    pace = PaceModel()
+    pace.scout("p")
+    pace.scout("p")
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    await pace.wait_for_pace("p", 0.05)  # the timeout (the poll ceiling in the runner)
+    assert loop.time() - t0 < 1.0
+    pace.done_scouting("p")
+    pace.done_scouting("p")  # the scouts ended without a rate (e.g. failed jobs): nobody waits any more
+    await asyncio.wait_for(pace.wait_for_pace("p", 60.0), 1.0)
