@@ -90,6 +90,15 @@ class JobRepo:
             rows = (await conn.execute(stmt.order_by(s.jobs.c.created_at.desc()).limit(limit))).mappings().all()
         return [_from_row(r) for r in rows]
 
+    async def untold_endings(self, since: dt.datetime) -> list[Job]:
+        """Failed or cancelled since ``since`` and never told (no ``result_ref``: see JobRunner._tell_ending)."""
+        c = s.jobs.c
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s.jobs).where(
+                c.state.in_([JobState.FAILED.value, JobState.CANCELLED.value]), c.result_ref.is_(None),
+                c.finished_at >= since).order_by(c.finished_at))).mappings().all()
+        return [_from_row(r) for r in rows]
+
     async def count_by_state(self) -> dict[str, int]:
         async with self.db.connect() as conn:
             rows = (await conn.execute(select(s.jobs.c.state, func.count()).group_by(s.jobs.c.state))).all()

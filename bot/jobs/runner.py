@@ -63,6 +63,7 @@ DELIVERY_RETRY_BASE = 2.0
 DELIVERY_RETRY_CAP = 30.0
 DELIVERY_PATIENCE = 900.0
 TOO_LARGE_TRIES = 6  # refusals as too large (each re-encodes smaller) before giving up
+UNTOLD_WINDOW = dt.timedelta(hours=24)  # endings this recent are still told after a restart
 TRANSIENT_STATUS_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
@@ -205,7 +206,7 @@ class JobRunner:
         job = queued or job
         job.state = JobState.CANCELLED
         self._update_idle()
-        await self._send_status(job, render_status(job))
+        await self._tell_ending(job)
         return True
 
     # --- recovery ---------------------------------------------------------------------------
@@ -237,6 +238,9 @@ class JobRunner:
         for job, handle in resuming:
             self._take(job, handle)
             self._spawn(job, handle)
+        told = await self.tell_untold_endings()
+        if told:
+            log.info("told %d member(s) of a failed or cancelled job the last process could not tell", told)
         self._update_idle()
         self._wake.set()
         if requeued or resumed or interrupted:
@@ -623,20 +627,39 @@ class JobRunner:
             return
         log.warning("job %s failed: %s (%s)", job.id, reason.value, detail[:500])
         job.state, job.reason = JobState.FAILED, reason.value
-        await self._send_status(job, render_status(job))
+        await self._tell_ending(job)
 
-    async def _send_status(self, job: Job, view: StatusView) -> None:
+    async def _tell_ending(self, job: Job) -> None:
+        """Tell the member a job failed or was cancelled, and record that they were told.
+
+        The ending is committed first; if the process dies before the message is out (or the platform
+        is away), the job stays un-told (``result_ref`` NULL: a failed job has no result) and the next
+        start tells them (:meth:`tell_untold_endings`)."""
+        if await self._send_status(job, render_status(job)):
+            await self.jobs.update(job.id, result_ref={"told": True})
+
+    async def tell_untold_endings(self, within: dt.timedelta = UNTOLD_WINDOW) -> int:
+        """At start-up: the failures and cancellations of the last ``within`` whose message never went out."""
+        told = 0
+        for job in await self.jobs.untold_endings(self.clock() - within):
+            if job.platform in self.ports:
+                await self._tell_ending(job)
+                told += 1
+        return told
+
+    async def _send_status(self, job: Job, view: StatusView) -> bool:
+        """Edit (or post) the job's status message; True when the platform has this text now."""
         port = self.ports.get(job.platform)
         if port is None:
-            return
+            return False
         job.status_ref = self._status_refs.get(job.id, job.status_ref)
         if not self.throttle.should_send(job.id, view, port.min_edit_interval):
-            return
+            return self.throttle.last_text(job.id) == view.text
         try:
             new_ref = await port.update_status(job, view)
         except Exception:  # a status edit must never break the pipeline
             log.warning("job %s: status update failed", job.id, exc_info=True)
-            return
+            return False
         self.throttle.sent(job.id, view)
         if new_ref:
             self._status_refs[job.id] = new_ref
@@ -644,3 +667,4 @@ class JobRunner:
             await self.jobs.update(job.id, status_ref=new_ref)
         if view.final:
             self._status_refs.pop(job.id, None)
+        return True

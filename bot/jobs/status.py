@@ -103,5 +103,9 @@ class StatusThrottle:
         else:
             self._sent[job_id] = _Sent(view.text, time.monotonic() if now is None else now)
 
+    def last_text(self, job_id: str) -> str | None:
+        last = self._sent.get(job_id)
+        return last.text if last is not None else None
+
     def forget(self, job_id: str) -> None:
         self._sent.pop(job_id, None)
