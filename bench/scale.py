@@ -134,6 +134,11 @@ async def run(base_url: str, n: int, cap: int, scopes: int, *, speed: float, leg
         await core.start()
         try:
             await asyncio.wait_for(port.done.wait(), timeout=1800)
+            # Every video is handed over; wait for the last "delivered" (and charge) to be committed.
+            for _ in range(1200):
+                if (await core.jobs.count_by_state()).get(JobState.DELIVERED.value, 0) >= n:
+                    break
+                await asyncio.sleep(0.5)
         finally:
             wall = time.perf_counter() - t0
             loop_lag = await lag.stop()
