@@ -11,7 +11,9 @@ Variants (the platform side):
 - ``core_streaming_before``: the same with the provider download writer as it was before this
   work (bench/baseline.py), for a before/after ratio in the same run;
 - ``telegram_adapter``: sorabot's Telegram port (python-telegram-bot) uploading to the fake Bot
-  API running in another process.
+  API running in another process;
+- ``telegram_adapter_local_api``: the same against a local Bot API server (``local_bot_api = true``:
+  the video is sent by path, not uploaded).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from bot.ports import DeliveryView, StatusView
 
 CONCURRENT = 20
 CHUNK = 64 * 1024
-VARIANTS = ("core_streaming", "core_streaming_before", "telegram_adapter")
+VARIANTS = ("core_streaming", "core_streaming_before", "telegram_adapter", "telegram_adapter_local_api")
 
 
 class StreamingPort:
@@ -97,9 +99,9 @@ class StreamingPort:
 
 
 @contextlib.contextmanager
-def fake_telegram() -> Any:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fakeproc.py")], stdout=subprocess.PIPE,
-                            stdin=subprocess.PIPE, text=True, cwd=ROOT)
+def fake_telegram(local: bool = False) -> Any:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fakeproc.py"), *(["--local"] if local else [])],
+                            stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert proc.stdout is not None
         yield json.loads(proc.stdout.readline())
@@ -112,16 +114,16 @@ def fake_telegram() -> Any:
             proc.wait()
 
 
-async def telegram_port(info: dict[str, Any]) -> Any:
+async def telegram_port(info: dict[str, Any], local: bool = False) -> Any:
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
     from adapters.telegram.port import TelegramPort
 
     bot = Bot(info["token"], base_url=info["base_url"], base_file_url=info["base_file_url"],
-              request=HTTPXRequest(connection_pool_size=64))
+              request=HTTPXRequest(connection_pool_size=64), local_mode=local)
     await bot.initialize()
-    port = TelegramPort(bot, chat_action_every=60)
+    port = TelegramPort(bot, chat_action_every=60, local_bot_api=local)
     original = port.deliver_video
     state = {"delivered": 0, "expect": 0, "done": asyncio.Event()}
 
@@ -148,9 +150,10 @@ async def run_variant(variant: str) -> dict[str, Any]:
                                   poll_min=0.05, poll_max=1.0)
         core = await build_core(settings)
         bot = None
-        if variant == "telegram_adapter":
-            info = stack.enter_context(fake_telegram())
-            port, state, bot = await telegram_port(info)
+        if variant.startswith("telegram_adapter"):
+            local = variant.endswith("local_api")
+            info = stack.enter_context(fake_telegram(local))
+            port, state, bot = await telegram_port(info, local)
             platform = "telegram"
 
             def expect(n: int) -> asyncio.Event:

@@ -1,7 +1,8 @@
 """The fake Telegram Bot API (tests/fakes) in its own process, for the delivery benchmark.
 
 Prints one JSON line (base_url, base_file_url, token, chat_id) and runs until stdin closes or it is
-terminated. Uploaded files land in this process's memory, not the measured bot's.
+terminated. Uploaded files land in this process's memory, not the measured bot's. ``--local``: a
+local Bot API server (videos are sent by file path, up to 2,000 MB).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ USER = 4242
 
 
 async def main() -> None:
-    fake = FakeTelegram(token="4242:bench")
+    fake = FakeTelegram(token="4242:bench", local_mode="--local" in sys.argv)
     await fake.start()
     fake.user(USER, "Bench", "bench")
     fake.group(CHAT, "Bench")
