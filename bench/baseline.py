@@ -150,13 +150,13 @@ def install_legacy_storage() -> None:
     import asyncio
     import datetime as dt
 
-    from sqlalchemy import event, update
+    from sqlalchemy import event, select, update
     from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
     from storage import db as db_module
     from storage import schema as s
     from storage.db import Database, insert_ignoring_conflicts
-    from storage.ledger import LedgerRepo
+    from storage.ledger import Balance, LedgerRepo
 
     install_legacy_db_waits()
     original_init = Database.__init__
@@ -172,7 +172,7 @@ def install_legacy_storage() -> None:
         return await asyncio.shield(asyncio.ensure_future(self._write(fn, attempts)))
 
     async def hold(self: LedgerRepo, conn: AsyncConnection, *, job_id: str, scope_id: str, user_id: str,
-                   period_start: dt.datetime, amount: int, allowance: int, now: dt.datetime) -> bool:
+                   period_start: dt.datetime, amount: int, allowance: int, now: dt.datetime) -> Balance | None:
         await conn.execute(insert_ignoring_conflicts(conn, s.balances, "scope_id", "user_id", "period_start").values(
             scope_id=scope_id, user_id=user_id, period_start=period_start, used_tenths=0, held_tenths=0))
         b = s.balances.c
@@ -182,10 +182,13 @@ def install_legacy_storage() -> None:
                    b.used_tenths + b.held_tenths + amount <= allowance)
             .values(held_tenths=b.held_tenths + amount))
         if result.rowcount != 1:
-            return False
+            return None
         await conn.execute(s.ledger.insert().values(job_id=job_id, kind="hold", scope_id=scope_id, user_id=user_id,
                                                     period_start=period_start, amount_tenths=amount, at=now))
-        return True
+        # then, as the intake did, the balance read again for the reply
+        row = (await conn.execute(select(b.used_tenths, b.held_tenths).where(
+            b.scope_id == scope_id, b.user_id == user_id, b.period_start == period_start))).one()
+        return Balance(row[0], row[1])
 
     from storage.scopes import ScopeRepo
 

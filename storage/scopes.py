@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema as s
 from storage.db import Database, insert_ignoring_conflicts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,8 @@ class ScopeRepo:
         self._caching = db.is_sqlite
         self._gen: dict[str, int] = {}
         self._rows: dict[str, tuple[int, ScopeRow | None]] = {}
-        self._allowances: dict[tuple[str, str], tuple[int, int | None]] = {}
+        self._allowances: dict[str, tuple[int, dict[str, int]]] = {}
+        self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
         self._roles: dict[tuple[str, tuple[str, ...]], tuple[int, list[int]]] = {}
 
     def _bump(self, scope_id: str) -> None:
@@ -81,19 +86,38 @@ class ScopeRepo:
         return False, None
 
     async def ensure(self, scope_id: str, *, platform: str, kind: str, title: str, now: dt.datetime) -> None:
-        async def run(conn: AsyncConnection) -> None:
-            await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
-                id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
-        await self._write(scope_id, run)
+        """Make sure the scope has a row. The first command of a burst in a new server writes it; the
+        others arriving meanwhile wait for that write instead of repeating it."""
+        async def insert() -> None:
+            async def run(conn: AsyncConnection) -> int:
+                result = await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
+                    id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
+                return int(result.rowcount)
+            if await self.db.write(run):
+                self._bump(scope_id)  # a "no row" read kept before the commit is stale now
+            # an existing row was left as it was: what is kept stays true
+        await self._once(("ensure", scope_id), insert)
+
+    async def _once(self, key: tuple[str, ...], make: Callable[[], Awaitable[T]]) -> T:
+        """Single flight: concurrent callers with the same key share one database round trip."""
+        running = self._inflight.get(key)
+        if running is None:
+            running = asyncio.ensure_future(make())
+            self._inflight[key] = running
+            running.add_done_callback(lambda _f: self._inflight.pop(key, None))
+        return await asyncio.shield(running)  # type: ignore[no-any-return]
 
     async def get(self, scope_id: str) -> ScopeRow | None:
         found, kept = self._kept(self._rows, scope_id, scope_id)
         if found:
             return kept  # type: ignore[no-any-return]
-        gen = self._gen.get(scope_id, 0)
-        value = await self._read(scope_id)
-        self._keep(self._rows, scope_id, gen, scope_id, value)
-        return value
+
+        async def load() -> ScopeRow | None:
+            gen = self._gen.get(scope_id, 0)
+            value = await self._read(scope_id)
+            self._keep(self._rows, scope_id, gen, scope_id, value)
+            return value
+        return await self._once(("row", scope_id, str(self._gen.get(scope_id, 0))), load)
 
     async def _read(self, scope_id: str) -> ScopeRow | None:
         async with self.db.connect() as conn:
@@ -176,15 +200,17 @@ class ScopeRepo:
         await self._write(scope_id, run)
 
     async def member_allowance(self, scope_id: str, user_id: str) -> int | None:
-        found, kept = self._kept(self._allowances, (scope_id, user_id), scope_id)
-        if found:
-            return kept  # type: ignore[no-any-return]
-        gen = self._gen.get(scope_id, 0)
-        async with self.db.connect() as conn:
-            value = (await conn.execute(select(s.member_allowances.c.allowance_tenths).where(
-                s.member_allowances.c.scope_id == scope_id, s.member_allowances.c.user_id == user_id))).scalar()
-        self._keep(self._allowances, (scope_id, user_id), gen, scope_id, value)
-        return value  # type: ignore[no-any-return]
+        """The member's own allowance, if an admin set one. All of a scope's overrides are read (and
+        kept) at once: a burst of members new to the bot costs one read per scope, not one each."""
+        found, kept = self._kept(self._allowances, scope_id, scope_id)
+        if not found:
+            async def load() -> dict[str, int]:
+                gen = self._gen.get(scope_id, 0)
+                value = await self.member_overrides(scope_id)
+                self._keep(self._allowances, scope_id, gen, scope_id, value)
+                return value
+            kept = await self._once(("allowances", scope_id, str(self._gen.get(scope_id, 0))), load)
+        return kept.get(user_id)  # type: ignore[no-any-return]
 
     async def role_allowances(self, scope_id: str, role_ids: tuple[str, ...]) -> list[int]:
         if not role_ids:

@@ -28,7 +28,7 @@ from bot.providers.registry import ProviderRegistry
 from bot.quotas import QuotaService
 from storage.db import Database
 from storage.jobs import JobRepo
-from storage.ledger import LedgerRepo
+from storage.ledger import Balance, LedgerRepo
 from storage.scopes import ScopeRepo
 
 SIZES = {"landscape": "1280x720", "portrait": "720x1280", "1280x720": "1280x720", "720x1280": "720x1280",
@@ -134,29 +134,29 @@ class JobIntake:
                   usd_estimate=providers[0].estimated_usd(seconds, snap.price_per_second),
                   destination=dict(ctx.destination), parent_job_id=req.parent_job_id)
 
-        async def accept(conn: AsyncConnection) -> str | None:
+        async def accept(conn: AsyncConnection) -> str | Balance:
             mine, scope_total = await self.jobs.active_counts(conn, ctx.scope.id, ctx.actor.id)
             if mine >= limits.active_jobs_per_member:
                 return "member_cap"
             if scope_total >= limits.active_jobs_per_scope:
                 return "scope_cap"
-            if not await self.ledger.hold(conn, job_id=job_id, scope_id=ctx.scope.id, user_id=ctx.actor.id,
-                                          period_start=period_start, amount=cost, allowance=allowance, now=now):
+            held = await self.ledger.hold(conn, job_id=job_id, scope_id=ctx.scope.id, user_id=ctx.actor.id,
+                                          period_start=period_start, amount=cost, allowance=allowance, now=now)
+            if held is None:
                 return "quota"
             await self.jobs.insert(conn, job)
-            return None
+            return held
 
-        refused = await self.db.write(accept)
-        if refused == "member_cap":
+        outcome = await self.db.write(accept)
+        if outcome == "member_cap":
             raise UserError("sora.too_many_active", limit=limits.active_jobs_per_member)
-        if refused == "scope_cap":
+        if outcome == "scope_cap":
             raise UserError("sora.scope_busy", limit=limits.active_jobs_per_scope)
-        if refused == "quota":
+        if not isinstance(outcome, Balance):
             bal = await self.ledger.balance(ctx.scope.id, ctx.actor.id, period_start)
             left = max(0, allowance - bal.used_tenths - bal.held_tenths)
             raise UserError("quota.exhausted", cost=format_credits(cost), left=format_credits(left),
                             allowance=format_credits(allowance), period=t(ctx.locale, f"period.{policy.period}"),
                             resets=period_end.strftime("%Y-%m-%d %H:%M UTC"))
-        bal = await self.ledger.balance(ctx.scope.id, ctx.actor.id, period_start)
         position = self.runner.enqueue(job)
-        return Accepted(job, position, resolution, max(0, allowance - bal.used_tenths - bal.held_tenths))
+        return Accepted(job, position, resolution, max(0, allowance - outcome.used_tenths - outcome.held_tenths))

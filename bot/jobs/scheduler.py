@@ -18,6 +18,7 @@ class FairQueue:
         self._members: dict[str, deque[str]] = {}
         self._jobs: dict[tuple[str, str], deque[Job]] = {}
         self._index: dict[str, tuple[str, str]] = {}
+        self._sizes: dict[str, int] = {}  # queued jobs per scope, kept as they come and go (position's sums)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -37,6 +38,7 @@ class FairQueue:
             self._members[job.scope_id].append(job.user_id)
         self._jobs[key].append(job)
         self._index[job.id] = key
+        self._sizes[job.scope_id] = self._sizes.get(job.scope_id, 0) + 1
 
     def get(self, job_id: str) -> Job | None:
         """The queued job with this id, if it is queued."""
@@ -52,6 +54,7 @@ class FairQueue:
         q = self._jobs[key]
         job = next(j for j in q if j.id == job_id)
         q.remove(job)
+        self._sizes[key[0]] -= 1
         self._drop_if_empty(key)
         return job
 
@@ -68,6 +71,7 @@ class FairQueue:
                 if can_start(q[0]):
                     job = q.popleft()
                     del self._index[job.id]
+                    self._sizes[scope] -= 1
                     self._drop_if_empty((scope, member))
                     return job
         return None
@@ -94,7 +98,7 @@ class FairQueue:
             if other == scope:
                 before = False
                 continue
-            total = sum(len(self._jobs[(other, m)]) for m in self._members[other])
+            total = self._sizes[other]
             ahead += min(total, turn) + (1 if before and total > turn else 0)
         return ahead + 1
 
@@ -110,4 +114,5 @@ class FairQueue:
         self._members[scope].remove(member)
         if not self._members[scope]:
             del self._members[scope]
+            del self._sizes[scope]
             self._scopes.remove(scope)

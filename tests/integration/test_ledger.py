@@ -21,8 +21,9 @@ async def make(tmp_path: Path) -> tuple[Database, LedgerRepo]:
 
 async def hold(db: Database, ledger: LedgerRepo, job: str, amount: int, allowance: int, user: str = "u") -> bool:
     async def run(conn: AsyncConnection) -> bool:
-        return await ledger.hold(conn, job_id=job, scope_id="s", user_id=user, period_start=PERIOD, amount=amount,
+        held = await ledger.hold(conn, job_id=job, scope_id="s", user_id=user, period_start=PERIOD, amount=amount,
                                  allowance=allowance, now=NOW)
+        return held is not None
     return await db.write(run)
 
 
@@ -72,4 +73,24 @@ async def test_usage_report_adds_up_per_member(tmp_path: Path) -> None:
     rows = {r.user_id: r for r in await ledger.usage("s", PERIOD)}
     assert (rows["ana"].used_tenths, rows["ana"].held_tenths, rows["ana"].jobs_delivered) == (10, 0, 1)
     assert (rows["bo"].used_tenths, rows["bo"].held_tenths) == (0, 10)
+    await db.dispose()
+
+
+async def test_a_hold_returns_the_balance_after_it_and_never_exceeds_the_allowance(tmp_path: Path) -> None:
+    db, ledger = await make(tmp_path)
+
+    async def hold_balance(job: str, amount: int, allowance: int) -> object:
+        async def run(conn: AsyncConnection) -> object:
+            return await ledger.hold(conn, job_id=job, scope_id="s", user_id="u", period_start=PERIOD,
+                                     amount=amount, allowance=allowance, now=NOW)
+        return await db.write(run)
+
+    assert await hold_balance("big", 110, 100) is None  # more than the whole allowance, on a fresh period
+    first = await hold_balance("a", 25, 100)  # the period's first hold creates the balance row
+    assert (first.used_tenths, first.held_tenths) == (0, 25)  # type: ignore[attr-defined]
+    await settle(db, ledger, "a", "charge")
+    second = await hold_balance("b", 75, 100)  # exactly what is left
+    assert (second.used_tenths, second.held_tenths) == (25, 75)  # type: ignore[attr-defined]
+    assert await hold_balance("c", 1, 100) is None
+    assert await ledger.totals() == {"hold": 100, "charge": 25}
     await db.dispose()
