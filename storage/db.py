@@ -196,10 +196,10 @@ def insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *index_elements
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(index_elements) or None)
 
 
-def upsert(conn: AsyncConnection, table: Any, keys: tuple[str, ...], *, values: dict[str, Any],
+def upsert(dialect: str, table: Any, keys: tuple[str, ...], *, values: dict[str, Any],
            set_: dict[str, Any], where: Any = None) -> Any:
     """INSERT ``values``, or on a conflict over ``keys`` UPDATE ``set_`` where ``where`` holds."""
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert(table).values(**values).on_conflict_do_update(index_elements=list(keys), set_=set_,
