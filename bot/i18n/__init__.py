@@ -2,12 +2,16 @@
 
 ``t(locale, key, **params)`` looks the key up in the locale's table, falls back to English,
 and formats it with ``str.format``. English is complete; other locales may be partial.
+
+A count that takes a noun is written ``{credits:~credit|credits}``: "1 credit", "1.5 credits",
+"0 credits" (the value, a space, then the singular only for exactly 1).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import string
 from functools import cache
 from typing import Any
 
@@ -48,6 +52,17 @@ def _table(locale: str) -> dict[str, str]:
     return dict(getattr(module, "MESSAGES", {}))
 
 
+class _CatalogueFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("~"):
+            singular, _, plural = format_spec[1:].partition("|")
+            return f"{value} {singular if str(value) == '1' else plural or singular}"
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _CatalogueFormatter()
+
+
 def t(locale: str | None, key: str, **params: Any) -> str:
     loc = normalise_locale(locale)
     template = _table(loc).get(key) or en.MESSAGES.get(key)
@@ -55,6 +70,8 @@ def t(locale: str | None, key: str, **params: Any) -> str:
         log.error("missing message key %r", key)
         return key
     try:
+        if ":~" in template:
+            return _FORMATTER.format(template, **params)
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         log.exception("message %r could not be formatted with %r", key, sorted(params))

@@ -77,16 +77,16 @@ MESSAGES: dict[str, str] = {
     "sora.pick_duration": "How long should “{prompt}” be?",
     # statuses
     "status.queued": "🎬 Queued — position {position}\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
-                     "{credits} credits held\nJob {id}",
+                     "{credits:~credit|credits} held\nJob {id}",
     "status.submitting": "📤 Sending to the video service…\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
-                         "{credits} credits held\nJob {id}",
+                         "{credits:~credit|credits} held\nJob {id}",
     "status.running": "⏳ Generating {bar} {percent}%\n“{prompt}”\nSnapshot {snapshot} ({why}) · {seconds} s · "
-                      "{credits} credits held\nJob {id}",
+                      "{credits:~credit|credits} held\nJob {id}",
     "status.delivering": "📦 Finishing and uploading…\n“{prompt}”\nSnapshot {snapshot} · {seconds} s\nJob {id}",
-    "status.delivered": "✅ Done — {seconds} s on {snapshot}, {credits} credits spent.\n“{prompt}”\nJob {id}",
-    "status.cancelled": "🚫 Cancelled — {credits} credits returned.\n“{prompt}”\nJob {id}",
+    "status.delivered": "✅ Done — {seconds} s on {snapshot}, {credits:~credit|credits} spent.\n“{prompt}”\nJob {id}",
+    "status.cancelled": "🚫 Cancelled — {credits:~credit|credits} returned.\n“{prompt}”\nJob {id}",
     "status.failed": "❌ Failed: {reason}\nNo credits were spent ({credits} returned).\n“{prompt}”\nJob {id}",
-    "caption": "“{prompt}”\n{snapshot} · {seconds} s · {credits} credits · job {id}",
+    "caption": "“{prompt}”\n{snapshot} · {seconds} s · {credits:~credit|credits} · job {id}",
     # failure reasons
     "reason.moderation": "the video service refused this prompt under its content policy. Try rewording it.",
     "reason.invalid_request": "the video service rejected the request as invalid.",
@@ -119,7 +119,7 @@ MESSAGES: dict[str, str] = {
     "job.not_found": "No job {id} in this server.",
     "job.not_yours": "Job {id} belongs to someone else; only they or an admin can change it.",
     "job.cannot_cancel": "Job {id} is {state} and can no longer be cancelled (only queued jobs can).",
-    "job.cancelled": "Cancelled job {id}; {credits} credits returned.",
+    "job.cancelled": "Cancelled job {id}; {credits:~credit|credits} returned.",
     "jobs.none": "You have no jobs here yet. Try /sora.",
     "jobs.header": "Your last {count} job(s):",
     "jobs.line": "• {id} — {state}{extra} — {seconds} s on {snapshot}, {credits} cr — {when} — “{prompt}”",
@@ -127,22 +127,23 @@ MESSAGES: dict[str, str] = {
     "period.day": "day",
     "period.week": "week",
     "period.month": "month",
-    "quota.me": "This {period}: {used} credits used, {held} held by running jobs, {left} of {allowance} left.\n"
+    "quota.me": "This {period}: {used:~credit|credits} used, {held} held by running jobs, {left} of {allowance} left.\n"
                 "Resets {resets}. (10 s = 1 credit, 15 s = 1.5, 20 s = 2, 25 s = 2.5)",
     "quota.exhausted": "Not enough credits: this video costs {cost} and you have {left} of {allowance} left this "
                        "{period}. Your credits reset {resets}.",
     "quota.bad_amount": "“{value}” is not a credit amount. Use a number ≥ 0 with at most one decimal, e.g. 10 or "
                         "2.5.",
     "quota.bad_period": "“{value}” is not a period. Use one of: {allowed}.",
-    "quota.member_set": "{user} may now spend {credits} credits per period.",
+    "quota.member_set": "{user} may now spend {credits:~credit|credits} per period.",
     "quota.member_cleared": "{user} now has the server's default allowance.",
-    "quota.role_set": "Members with role {role} may spend {credits} credits per period (their own setting wins).",
-    "quota.default_set": "Every member may now spend {credits} credits per period unless set otherwise.",
+    "quota.role_set": "Members with role {role} may spend {credits:~credit|credits} per period "
+                      "(their own setting wins).",
+    "quota.default_set": "Every member may now spend {credits:~credit|credits} per period unless set otherwise.",
     "quota.period_set": "Allowances now reset every {period} (UTC).",
     "quota.usage_header": "Usage this {period} ({start} – {end}, default allowance {default}):",
     "quota.usage_none": "No credits spent yet this period.",
     "quota.usage_line": "• {user}: {used} used, {held} held, allowance {allowance}, {jobs} video(s), ≈ ${usd}",
-    "quota.usage_total": "Total: {used} credits used, {held} held, {jobs} video(s), ≈ ${usd}.",
+    "quota.usage_total": "Total: {used:~credit|credits} used, {held} held, {jobs} video(s), ≈ ${usd}.",
     # characters
     "character.bad_name": "“{name}” can't be a character name: use 2–32 letters, digits or _ (not only digits).",
     "character.reserved_name": "“{name}” is reserved and can't be a character name.",
@@ -259,7 +260,7 @@ MESSAGES: dict[str, str] = {
     "discord.opt.description": "What the character is",
     "discord.opt.character_pick": "The character",
     "discord.choice.duration_one": "{seconds} s · 1 credit",
-    "discord.choice.duration": "{seconds} s · {credits} credits",
+    "discord.choice.duration": "{seconds} s · {credits:~credit|credits}",
     "discord.choice.landscape": "Landscape (1280×720)",
     "discord.choice.portrait": "Portrait (720×1280)",
     "discord.help.member": "sorabot makes short AI videos.\n"
@@ -312,7 +313,7 @@ MESSAGES: dict[str, str] = {
                              "make it, and on to the next one if that provider fails.",
     "provider.bad_priority": "“{value}” is not a routing priority. Use one of: {allowed}.",
     "quota.usage_by_provider_header": "By provider and snapshot:",
-    "quota.usage_provider_line": "• {provider} · {snapshot}: {credits} credits, {jobs} video(s), ≈ ${usd}",
+    "quota.usage_provider_line": "• {provider} · {snapshot}: {credits:~credit|credits}, {jobs} video(s), ≈ ${usd}",
     "character.no_provider": "No video service here can take @{name} from this source (task gateways need a "
                              "link they can fetch: try an https URL). Nothing was saved.",
     "storyboard.empty": "A storyboard needs scenes, each written start-end: what happens, one per line or "

@@ -220,7 +220,7 @@ async def test_quota_set_member_and_refusal(fake: FakeDiscord, world: World, bot
     done = await fake.invoke_slash(world.guild_id, world.channel_id, world.root, "quota",
                                    {"member": world.alice, "amount": "1"}, subcommand="set")
     text, ephemeral = await _answer(fake, done)
-    assert text == "alice may now spend 1 credits per period." and not ephemeral
+    assert text == "alice may now spend 1 credit per period." and not ephemeral
 
     mine = await fake.invoke_slash(world.guild_id, world.channel_id, world.alice, "credits")
     text, ephemeral = await _answer(fake, mine)

@@ -97,7 +97,7 @@ async def test_buttons_work_after_a_restart_mid_job(tmp_path: Path, fake: FakeDi
         # the requester's Cancel (a button posted by the previous process) works
         click = await fake.click_button(queued_status.id, f"sora:cancel:{queued_job}", world.alice)
         text = await _ephemeral_text(fake, click)
-        assert text.startswith(f"Cancelled job {queued_job}") and "1 credits returned" in text
+        assert text.startswith(f"Cancelled job {queued_job}") and "1 credit returned" in text
         await bot.wait_state(queued_job, JobState.CANCELLED)
         await fake.wait_for(lambda r: r.method == "PATCH" and str(queued_status.id) in r.path
                             and "Cancelled" in (r.json or {}).get("content", ""), since=mark)

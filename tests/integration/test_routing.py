@@ -104,7 +104,7 @@ async def test_priority_cost_routes_to_the_gateway_and_stability_to_the_openai_s
 
     usage = await core.commands.quota_usage(ADMIN)
     assert "By provider and snapshot:" in usage.text
-    assert "• gateway · sora-2-2025-12-08: 1 credits, 1 video(s), ≈ $0.20" in usage.text
+    assert "• gateway · sora-2-2025-12-08: 1 credit, 1 video(s), ≈ $0.20" in usage.text
     assert "• openai · sora-2-2025-12-08: 1.5 credits, 1 video(s), ≈ $1.50" in usage.text
     assert "≈ $1.70" in usage.text  # the total
 
@@ -189,7 +189,7 @@ async def test_a_job_with_a_character_whose_provider_is_down_fails_with_credits_
     gateway_sim.faults.down = True
     before = await core.ledger.totals()
     reply = await core.commands.sora(ctx(), "@foxy leaps over a fence", 10)
-    assert "1 credits held" in reply.text  # accepted: the provider's state is only known when sending
+    assert "1 credit held" in reply.text  # accepted: the provider's state is only known when sending
     job = await finished(core, reply.job_id)
     assert (job.state, job.reason, job.provider) == (JobState.FAILED, "character_unavailable", "gateway")
     final = port.final(job.id)

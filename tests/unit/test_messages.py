@@ -62,3 +62,17 @@ def test_platform_locale_codes_map_to_ours_and_unknown_ones_fall_back_to_english
     assert normalise_locale("es-ES") == "es"
     assert normalise_locale("pt-BR") == "en"
     assert t("pt-BR", "button.cancel") == "Cancel"
+
+
+def test_english_counts_credits_in_the_singular_only_for_exactly_one() -> None:
+    from bot.i18n import t
+
+    assert t("en", "quota.member_set", user="ana", credits="1") == "ana may now spend 1 credit per period."
+    assert t("en", "quota.member_set", user="ana", credits="1.5") == "ana may now spend 1.5 credits per period."
+    assert t("en", "quota.member_set", user="ana", credits="0") == "ana may now spend 0 credits per period."
+    assert t("en", "quota.member_set", user="ana", credits="10") == "ana may now spend 10 credits per period."
+    caption = t("en", "caption", prompt="p", snapshot="sora-2", seconds=10, credits="1", id="j1")
+    assert caption.endswith("sora-2 · 10 s · 1 credit · job j1")
+    # A translation keeps its own wording; a key it lacks falls back to English, plural included.
+    assert "~" not in t("fr", "quota.member_set", user="ana", credits="1")
+    assert "{" not in t("zh-Hant", "caption", prompt="p", snapshot="s", seconds=10, credits="1", id="j1")
