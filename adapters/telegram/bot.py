@@ -45,10 +45,11 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 # Command menus (setMyCommands): members in groups; group admins and private chats (where the user is
 # the admin of their personal scope) get the admin descriptions. Texts come from the catalogue.
-MEMBER_MENU = (("sora", "sora"), ("jobs", "jobs"), ("quota", "quota"), ("character", "character"),
-               ("snapshot", "snapshot"), ("help", "help"))
-ADMIN_MENU = (("sora", "sora"), ("jobs", "jobs"), ("quota", "quota_admin"), ("character", "character"),
-              ("snapshot", "snapshot_admin"), ("help", "help"))
+MEMBER_MENU = (("sora", "sora"), ("storyboard", "storyboard"), ("jobs", "jobs"), ("quota", "quota"),
+               ("character", "character"), ("snapshot", "snapshot"), ("help", "help"))
+ADMIN_MENU = (("sora", "sora"), ("storyboard", "storyboard"), ("jobs", "jobs"), ("quota", "quota_admin"),
+              ("character", "character"), ("snapshot", "snapshot_admin"), ("provider", "provider_admin"),
+              ("help", "help"))
 PRIVATE_MENU = (*ADMIN_MENU, ("start", "start"))
 # Telegram's language codes (ISO 639-1) → our locales, for translated menus.
 MENU_LANGUAGES = (("en", "en"), ("es", "es"), ("fr", "fr"), ("ru", "ru"), ("zh", "zh-Hans"))

@@ -198,6 +198,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "Which model version makes the videos here (list, show)",
     "telegram.cmd.snapshot_admin": "Model version: list, show, pin, unpin, canary, rollback, history",
     "telegram.cmd.help": "How to use the bot",
+    "telegram.cmd.storyboard": "Several scenes in one video: one “0-5: sunrise” per line",
+    "telegram.cmd.provider_admin": "Video services: status, priority cost|stability",
     "telegram.cmd.start": "What this bot does",
     "telegram.duration_button": "{seconds} s · {credits} cr",
     "telegram.pick_duration_snapshot": "Snapshot {snapshot} ({why}). 10 s = 1 credit.",

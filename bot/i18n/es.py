@@ -207,6 +207,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "Qué versión del modelo crea los vídeos aquí (list, show)",
     "telegram.cmd.snapshot_admin": "Versión del modelo: list, show, pin, unpin, canary, rollback, history",
     "telegram.cmd.help": "Cómo usar el bot",
+    "telegram.cmd.storyboard": "Varias escenas en un vídeo: una «0-5: amanecer» por línea",
+    "telegram.cmd.provider_admin": "Servicios de vídeo: status, priority cost|stability",
     "telegram.cmd.start": "Qué hace este bot",
     "telegram.duration_button": "{seconds} s · {credits} cr",
     "telegram.pick_duration_snapshot": "Snapshot {snapshot} ({why}). 10 s = 1 crédito.",

@@ -213,6 +213,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "Version du modèle qui crée les vidéos ici (list, show)",
     "telegram.cmd.snapshot_admin": "Version du modèle : list, show, pin, unpin, canary, rollback, history",
     "telegram.cmd.help": "Mode d’emploi",
+    "telegram.cmd.storyboard": "Plusieurs scènes dans une vidéo : une « 0-5: lever du soleil » par ligne",
+    "telegram.cmd.provider_admin": "Services vidéo : status, priority cost|stability",
     "telegram.cmd.start": "Ce que fait ce bot",
     "telegram.duration_button": "{seconds} s · {credits} cr",
     "telegram.pick_duration_snapshot": "Snapshot {snapshot} ({why}). 10 s = 1 crédit.",

@@ -202,6 +202,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "Какая версия модели делает здесь видео (list, show)",
     "telegram.cmd.snapshot_admin": "Версия модели: list, show, pin, unpin, canary, rollback, history",
     "telegram.cmd.help": "Справка по боту",
+    "telegram.cmd.storyboard": "Несколько сцен в одном видео: по одной «0-5: рассвет» в строке",
+    "telegram.cmd.provider_admin": "Видеосервисы: status, priority cost|stability",
     "telegram.cmd.start": "Что умеет этот бот",
     "telegram.duration_button": "{seconds} с · {credits} кр.",
     "telegram.pick_duration_snapshot": "Снапшот {snapshot} ({why}). 10 с = 1 кредит.",

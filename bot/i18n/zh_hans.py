@@ -182,6 +182,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "这里由哪个模型版本生成视频（list、show）",
     "telegram.cmd.snapshot_admin": "模型版本：list、show、pin、unpin、canary、rollback、history",
     "telegram.cmd.help": "如何使用机器人",
+    "telegram.cmd.storyboard": "一个视频多个场景：每行一个“0-5: 日出”",
+    "telegram.cmd.provider_admin": "视频服务：status、priority cost|stability",
     "telegram.cmd.start": "这个机器人能做什么",
     "telegram.duration_button": "{seconds} 秒 · {credits} 积分",
     "telegram.pick_duration_snapshot": "快照 {snapshot}（{why}）。10 秒 = 1 积分。",

@@ -181,6 +181,8 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.snapshot": "這裡由哪個模型版本製作影片（list、show）",
     "telegram.cmd.snapshot_admin": "模型版本：list、show、pin、unpin、canary、rollback、history",
     "telegram.cmd.help": "如何使用機器人",
+    "telegram.cmd.storyboard": "一部影片多個場景：每行一個「0-5: 日出」",
+    "telegram.cmd.provider_admin": "影片服務：status、priority cost|stability",
     "telegram.cmd.start": "這個機器人能做什麼",
     "telegram.duration_button": "{seconds} 秒 · {credits} 點",
     "telegram.pick_duration_snapshot": "快照 {snapshot}（{why}）。10 秒 = 1 點。",

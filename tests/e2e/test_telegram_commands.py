@@ -203,11 +203,13 @@ async def test_command_menus_per_scope(fake: FakeTelegram, bot: RunningBot) -> N
     private = fake.my_commands("all_private_chats") or []
     groups = fake.my_commands("all_group_chats") or []
     admins = fake.my_commands("all_chat_administrators") or []
-    assert [c["command"] for c in groups] == ["sora", "jobs", "quota", "character", "snapshot", "help"]
-    assert [c["command"] for c in private] == ["sora", "jobs", "quota", "character", "snapshot", "help", "start"]
-    assert [c["command"] for c in admins] == [c["command"] for c in groups]
+    assert [c["command"] for c in groups] == ["sora", "storyboard", "jobs", "quota", "character", "snapshot", "help"]
+    assert [c["command"] for c in admins] == ["sora", "storyboard", "jobs", "quota", "character", "snapshot",
+                                              "provider", "help"]
+    assert [c["command"] for c in private] == [c["command"] for c in admins] + ["start"]
     descriptions = {c["command"]: c["description"] for c in admins}
     assert "pin" in descriptions["snapshot"] and "set" in descriptions["quota"]
+    assert "priority" in descriptions["provider"] and "0-5" in descriptions["storyboard"]
     assert "pin" not in {c["command"]: c["description"] for c in groups}["snapshot"]
     assert fake.my_commands() == groups
 
