@@ -92,6 +92,8 @@ MESSAGES: dict[str, str] = {
     "reason.invalid_request": "the video service rejected the request as invalid.",
     "reason.rate_limited": "the video service is rate limiting us. Please try again in a few minutes.",
     "reason.unavailable": "the video service is unavailable right now. Please try again later.",
+    "provider.all_out_of_rotation": "The video services that can make this are failing right now and are paused for "
+                                      "about {minutes} min. Nothing was charged; please try again then.",
     "reason.expired": "the finished video expired at the video service before it could be fetched.",
     "reason.generation_failed": "the video service could not make this video.",
     "reason.deadline": "the video service did not finish in time.",

@@ -99,6 +99,8 @@ MESSAGES: dict[str, str] = {
     "reason.rate_limited": "el servicio de vídeo está limitando nuestras solicitudes. Inténtalo de nuevo en unos "
                            "minutos.",
     "reason.unavailable": "el servicio de vídeo no está disponible ahora mismo. Inténtalo de nuevo más tarde.",
+    "provider.all_out_of_rotation": "Los servicios de vídeo que pueden hacer esto están fallando ahora y están en "
+                                      "pausa unos {minutes} min. No se ha cobrado nada; inténtalo de nuevo entonces.",
     "reason.expired": "el vídeo terminado caducó en el servicio de vídeo antes de que pudiéramos descargarlo.",
     "reason.generation_failed": "el servicio de vídeo no ha podido crear este vídeo.",
     "reason.deadline": "el servicio de vídeo no terminó a tiempo.",

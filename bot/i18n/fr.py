@@ -102,6 +102,8 @@ MESSAGES: dict[str, str] = {
     "reason.invalid_request": "le service vidéo a rejeté la requête comme invalide.",
     "reason.rate_limited": "le service vidéo limite nos requêtes. Réessayez dans quelques minutes.",
     "reason.unavailable": "le service vidéo est indisponible pour le moment. Réessayez plus tard.",
+    "provider.all_out_of_rotation": "Les services vidéo capables de faire ceci échouent en ce moment et sont en "
+                                      "pause pour environ {minutes} min. Rien n’a été débité ; réessayez ensuite.",
     "reason.expired": "la vidéo terminée a expiré sur le service vidéo avant d’avoir pu être récupérée.",
     "reason.generation_failed": "le service vidéo n’a pas pu créer cette vidéo.",
     "reason.deadline": "le service vidéo n’a pas terminé à temps.",

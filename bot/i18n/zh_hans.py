@@ -87,6 +87,8 @@ MESSAGES: dict[str, str] = {
     "reason.invalid_request": "视频服务认为该请求无效，已拒绝。",
     "reason.rate_limited": "视频服务正在限制我们的请求频率。请几分钟后再试。",
     "reason.unavailable": "视频服务暂时不可用。请稍后再试。",
+    "provider.all_out_of_rotation": "能制作此视频的服务目前频繁出错，已暂停约 {minutes} 分钟。"
+                                    "未扣除任何额度；请稍后再试。",
     "reason.expired": "生成好的视频在取回之前已在视频服务端过期。",
     "reason.generation_failed": "视频服务无法生成这个视频。",
     "reason.deadline": "视频服务未能按时完成。",

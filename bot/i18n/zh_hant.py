@@ -87,6 +87,8 @@ MESSAGES: dict[str, str] = {
     "reason.invalid_request": "影片服務認為這個請求無效而拒絕。",
     "reason.rate_limited": "影片服務正在限制我們的請求頻率。請過幾分鐘再試。",
     "reason.unavailable": "影片服務目前無法使用。請稍後再試。",
+    "provider.all_out_of_rotation": "能製作此影片的服務目前頻繁出錯，已暫停約 {minutes} 分鐘。"
+                                    "未扣除任何額度；請稍後再試。",
     "reason.expired": "完成的影片在取回前已在影片服務端過期。",
     "reason.generation_failed": "影片服務無法製作這部影片。",
     "reason.deadline": "影片服務未能及時完成。",

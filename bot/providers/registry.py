@@ -122,6 +122,11 @@ class ProviderRegistry:
                               character_providers=character_providers, priority=priority,
                               snapshot_price=snapshot_price)
         if found:
+            if not any(h.breaker.in_rotation for h in found):
+                # Every provider able to make it is cooling down after repeated failures: accepting the
+                # job would only hold credits to fail it at once.
+                soonest = min(h.breaker.open_remaining() for h in found)
+                raise UserError("provider.all_out_of_rotation", minutes=max(1, -(-round(soonest) // 60)))
             return found
         if not any(snapshot in h.config.snapshots for h in self.handles):
             raise UserError("provider.none_for_snapshot", snapshot=snapshot)

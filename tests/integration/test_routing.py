@@ -12,6 +12,7 @@ import pytest
 from bot import media
 from bot.app import Core
 from bot.config import ProviderConfig
+from bot.errors import UserError
 from bot.jobs.model import Job, JobState
 from bot.providers.breaker import BreakerState
 from bot.simulator import SimulatorServer
@@ -200,12 +201,18 @@ async def test_a_job_with_a_character_whose_provider_is_down_fails_with_credits_
     assert after["release"] - before.get("release", 0) == 10 and after["charge"] == before["charge"]
     assert not [r for r in simulator.requests if r.path == "/v1/videos" and "foxy" in str(r.json)]
 
-    # Now the circuit is open: the next such job fails at once, without a call to the gateway.
+    # Now the circuit is open: the next such job is refused before anything is held, saying when to
+    # try again, and the gateway is not asked.
     asked = len(generates(gateway_sim))
-    again = await finished(core, (await core.commands.sora(ctx(), "@foxy sleeps", 10)).job_id)
-    assert (again.state, again.reason) == (JobState.FAILED, "character_unavailable")
+    held_before = await core.ledger.totals()
+    with pytest.raises(UserError) as err:
+        await core.commands.sora(ctx(), "@foxy sleeps", 10)
+    assert err.value.key == "provider.all_out_of_rotation" and "Nothing was charged" in err.value.render()
+    assert await core.ledger.totals() == held_before
     assert len(generates(gateway_sim)) == asked
-    assert await core.jobs.attempts(again.id) == []
+    # A prompt without the character still goes to the provider in rotation.
+    plain = await finished(core, (await core.commands.sora(ctx(), "a fox sleeps", 10)).job_id)
+    assert (plain.state, plain.provider) == (JobState.DELIVERED, "openai")
 
 
 async def test_characters_reach_every_provider_that_can_take_them(

@@ -370,3 +370,32 @@ async def test_priority_is_admin_only_and_must_be_known(fake_core: Callable[...,
     row = await core.scopes.get(ctx().scope.id)
     assert row is not None and row.routing_priority == "cost"
     assert core.runner.priorities[ctx().scope.id] == "cost"
+
+
+def test_a_request_only_providers_out_of_rotation_could_serve_is_refused_with_the_wait() -> None:
+    clock = Clock()
+    reg = registry(pc("a", breaker_cooldown_seconds=300), pc("b", breaker_cooldown_seconds=90), clock=clock)
+    request_ = dict(snapshot=OLD, seconds=10, storyboard=False, character_providers=[], priority="cost",
+                    snapshot_price=0.1)
+    opened(reg.get("a"))  # type: ignore[arg-type]
+    assert [h.name for h in reg.require_eligible(**request_)] == ["a", "b"]  # b still takes it
+    opened(reg.get("b"))  # type: ignore[arg-type]
+    with pytest.raises(UserError) as err:
+        reg.require_eligible(**request_)
+    assert err.value.key == "provider.all_out_of_rotation"
+    assert "about 2 min" in err.value.render() and "Nothing was charged" in err.value.render()  # b's 90 s
+    clock.now += 90  # b's cool-down is over: half-open, its probe may go
+    assert "b" in [h.name for h in reg.require_eligible(**request_)]
+
+
+async def test_while_every_able_provider_is_out_of_rotation_sora_holds_nothing(fake_core: Callable[..., Any]) -> None:
+    core, fakes = await fake_core([STABLE, CHEAP, MID], {})
+    for name in ("stable", "cheap", "mid"):
+        opened(core.registry.get(name))  # type: ignore[arg-type]
+    before = await core.ledger.totals()
+    with pytest.raises(UserError) as err:
+        await core.commands.sora(ctx(), "a heron at dawn", 10)
+    assert err.value.key == "provider.all_out_of_rotation"
+    assert await core.ledger.totals() == before
+    assert await core.jobs.recent(ctx().scope.id, None) == []
+    assert all(f.calls == [] for f in fakes.values())
