@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot import storyboard as storyboards
@@ -62,15 +62,11 @@ class Commands:
     snapshots: SnapshotService
     characters: CharacterService
     clock: Callable[[], dt.datetime]
-    _known_scopes: set[str] = field(default_factory=set)
 
     async def touch(self, ctx: Context) -> None:
-        """Make sure the scope has a row (once per process per scope)."""
-        if ctx.scope.id in self._known_scopes:
-            return
+        """Make sure the scope has a row (written once per process per scope)."""
         await self.scopes.ensure(ctx.scope.id, platform=ctx.scope.platform, kind=ctx.scope.kind,
                                  title=ctx.scope.title, now=self.clock())
-        self._known_scopes.add(ctx.scope.id)
 
     # --- /sora ------------------------------------------------------------------------------
     async def sora(self, ctx: Context, prompt: str, seconds: int | None = None, size: str | None = None,

@@ -185,26 +185,24 @@ def _upgrade(sync_conn: Any) -> None:
     command.upgrade(cfg, "head")
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *index_elements: str) -> Any:
-    """An INSERT that does nothing on a unique conflict, in the connection's dialect."""
-    if conn.dialect.name == "postgresql":
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT that can say what to do on a conflict (both dialects spell it the same way)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table).on_conflict_do_nothing(index_elements=list(index_elements) or None)
+        return pg_insert(table)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table).on_conflict_do_nothing(index_elements=list(index_elements) or None)
+    return sqlite_insert(table)
+
+
+def insert_ignoring_conflicts(conn: AsyncConnection, table: Any, *index_elements: str) -> Any:
+    """An INSERT that does nothing on a unique conflict, in the connection's dialect."""
+    return _dialect_insert(conn.dialect.name, table).on_conflict_do_nothing(index_elements=list(index_elements) or None)
 
 
 def upsert(dialect: str, table: Any, keys: tuple[str, ...], *, values: dict[str, Any],
            set_: dict[str, Any], where: Any = None) -> Any:
     """INSERT ``values``, or on a conflict over ``keys`` UPDATE ``set_`` where ``where`` holds."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table).values(**values).on_conflict_do_update(index_elements=list(keys), set_=set_,
-                                                                       where=where)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table).values(**values).on_conflict_do_update(index_elements=list(keys), set_=set_,
-                                                                       where=where)
+    return _dialect_insert(dialect, table).values(**values).on_conflict_do_update(
+        index_elements=list(keys), set_=set_, where=where)

@@ -60,8 +60,9 @@ class ScopeRepo:
         self._gen: dict[str, int] = {}
         self._rows: dict[str, tuple[int, ScopeRow | None]] = {}
         self._allowances: dict[str, tuple[int, dict[str, int]]] = {}
-        self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
         self._roles: dict[tuple[str, tuple[str, ...]], tuple[int, list[int]]] = {}
+        self._inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+        self._ensured: set[str] = set()  # scopes known to have a row (rows are never deleted)
 
     def _bump(self, scope_id: str) -> None:
         self._gen[scope_id] = self._gen.get(scope_id, 0) + 1
@@ -85,20 +86,22 @@ class ScopeRepo:
             return True, hit[1]
         return False, None
 
-    async def ensure(self, scope_id: str, *, platform: str, kind: str, title: str, now: dt.datetime) -> None:
-        """Make sure the scope has a row. The first command of a burst in a new server writes it; the
-        others arriving meanwhile wait for that write instead of repeating it."""
-        async def insert() -> None:
-            async def run(conn: AsyncConnection) -> int:
-                result = await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
-                    id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
-                return int(result.rowcount)
-            if await self.db.write(run):
-                self._bump(scope_id)  # a "no row" read kept before the commit is stale now
-            # an existing row was left as it was: what is kept stays true
-        await self._once(("ensure", scope_id), insert)
+    async def _read_through(self, cache: dict[Any, Any], key: Any, scope_id: str,
+                            load: Callable[[], Awaitable[T]]) -> T:
+        """What is kept for ``key``, else ``load()`` — once for all callers asking at the same time
+        (a burst of commands in a new server reads its settings once) — kept if no write raced it."""
+        found, kept = self._kept(cache, key, scope_id)
+        if found:
+            return kept  # type: ignore[no-any-return]
+        gen = self._gen.get(scope_id, 0)
 
-    async def _once(self, key: tuple[str, ...], make: Callable[[], Awaitable[T]]) -> T:
+        async def fetch() -> T:
+            value = await load()
+            self._keep(cache, key, gen, scope_id, value)
+            return value
+        return await self._once((id(cache), key, gen), fetch)
+
+    async def _once(self, key: tuple[Any, ...], make: Callable[[], Awaitable[T]]) -> T:
         """Single flight: concurrent callers with the same key share one database round trip."""
         running = self._inflight.get(key)
         if running is None:
@@ -107,17 +110,25 @@ class ScopeRepo:
             running.add_done_callback(lambda _f: self._inflight.pop(key, None))
         return await asyncio.shield(running)  # type: ignore[no-any-return]
 
-    async def get(self, scope_id: str) -> ScopeRow | None:
-        found, kept = self._kept(self._rows, scope_id, scope_id)
-        if found:
-            return kept  # type: ignore[no-any-return]
+    async def ensure(self, scope_id: str, *, platform: str, kind: str, title: str, now: dt.datetime) -> None:
+        """Make sure the scope has a row: written once per process, by the first command of a burst
+        in a new server; the others arriving meanwhile wait for that write instead of repeating it."""
+        if scope_id in self._ensured:
+            return
 
-        async def load() -> ScopeRow | None:
-            gen = self._gen.get(scope_id, 0)
-            value = await self._read(scope_id)
-            self._keep(self._rows, scope_id, gen, scope_id, value)
-            return value
-        return await self._once(("row", scope_id, str(self._gen.get(scope_id, 0))), load)
+        async def insert() -> None:
+            async def run(conn: AsyncConnection) -> int:
+                result = await conn.execute(insert_ignoring_conflicts(conn, s.scopes, "id").values(
+                    id=scope_id, platform=platform, kind=kind, title=title[:200], created_at=now, updated_at=now))
+                return int(result.rowcount)
+            if await self.db.write(run):
+                self._bump(scope_id)  # a "no row" read kept before the commit is stale now
+            # an existing row was left as it was: what is kept stays true
+            self._ensured.add(scope_id)
+        await self._once(("ensure", scope_id), insert)
+
+    async def get(self, scope_id: str) -> ScopeRow | None:
+        return await self._read_through(self._rows, scope_id, scope_id, lambda: self._read(scope_id))
 
     async def _read(self, scope_id: str) -> ScopeRow | None:
         async with self.db.connect() as conn:
@@ -202,29 +213,19 @@ class ScopeRepo:
     async def member_allowance(self, scope_id: str, user_id: str) -> int | None:
         """The member's own allowance, if an admin set one. All of a scope's overrides are read (and
         kept) at once: a burst of members new to the bot costs one read per scope, not one each."""
-        found, kept = self._kept(self._allowances, scope_id, scope_id)
-        if not found:
-            async def load() -> dict[str, int]:
-                gen = self._gen.get(scope_id, 0)
-                value = await self.member_overrides(scope_id)
-                self._keep(self._allowances, scope_id, gen, scope_id, value)
-                return value
-            kept = await self._once(("allowances", scope_id, str(self._gen.get(scope_id, 0))), load)
-        return kept.get(user_id)  # type: ignore[no-any-return]
+        overrides = await self._read_through(self._allowances, scope_id, scope_id,
+                                             lambda: self.member_overrides(scope_id))
+        return overrides.get(user_id)
 
     async def role_allowances(self, scope_id: str, role_ids: tuple[str, ...]) -> list[int]:
         if not role_ids:
             return []
-        key = (scope_id, tuple(sorted(role_ids)))
-        found, kept = self._kept(self._roles, key, scope_id)
-        if found:
-            return list(kept)
-        gen = self._gen.get(scope_id, 0)
-        async with self.db.connect() as conn:
-            value = list((await conn.execute(select(s.role_allowances.c.allowance_tenths).where(
-                s.role_allowances.c.scope_id == scope_id, s.role_allowances.c.role_id.in_(role_ids)))).scalars())
-        self._keep(self._roles, key, gen, scope_id, value)
-        return list(value)
+
+        async def load() -> list[int]:
+            async with self.db.connect() as conn:
+                return list((await conn.execute(select(s.role_allowances.c.allowance_tenths).where(
+                    s.role_allowances.c.scope_id == scope_id, s.role_allowances.c.role_id.in_(role_ids)))).scalars())
+        return list(await self._read_through(self._roles, (scope_id, tuple(sorted(role_ids))), scope_id, load))
 
     async def member_overrides(self, scope_id: str) -> dict[str, int]:
         async with self.db.connect() as conn:
