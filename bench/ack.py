@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +34,7 @@ from bench.common import (
     LoopLag,
     NullPort,
     bench_settings,
+    child_figures,
     emit,
     now,
     quiet_logging,
@@ -136,12 +136,8 @@ def main() -> None:
             install_legacy_storage()
         print(json.dumps(asyncio.run(figures(args.quick))), flush=True)
         return
-    out: dict[str, Any] = {}
-    for variant in ("current", "before"):
-        cmd = [sys.executable, __file__, "--variant", variant] + (["--quick"] if args.quick else [])
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-        lines = done.stdout.strip().splitlines()
-        out[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.stderr[-3000:]}
+    out = {variant: child_figures([__file__, "--variant", variant, *(["--quick"] if args.quick else [])],
+                                  timeout=1800) for variant in ("current", "before")}
     emit("ack", {"target": {"p99_ms_at_1000": 50}, "at_once": out["current"], "before": out["before"]})
 
 

@@ -14,9 +14,11 @@ import json
 import logging
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -159,7 +161,43 @@ class LoopLag:
 
 
 # --------------------------------------------------------------------------------------------
-# the simulator in its own process
+# child processes: benchmark variants (each its own memory), the simulator, the fake Bot API
+
+
+def child_figures(args: Sequence[str], *, timeout: float) -> dict[str, Any]:
+    """Run ``python <args>`` from the project root; its figures are the last JSON line it printed."""
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
+                          check=False)
+    lines = [line for line in done.stdout.strip().splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": f"exit {done.returncode}", "stderr": (done.stderr or done.stdout)[-3000:]}
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Terminate a child, killing it if it does not end within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def serve_until_stopped() -> None:
+    """For a child server: return on SIGTERM/SIGINT or when the parent closes our stdin."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    def stdin_closed() -> None:  # a daemon thread: the parent closing our stdin stops us
+        sys.stdin.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=stdin_closed, daemon=True).start()
+    await stop.wait()
 
 
 @dataclass
@@ -167,14 +205,6 @@ class SimProcess:
     url: str
     proc: subprocess.Popen[str]
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @contextlib.contextmanager
@@ -194,13 +224,7 @@ def simulator_process(*, speed: float, video: Path | None = None, render_width: 
         sim = SimProcess(line, proc)
         yield sim
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
 
 
 async def sim_requests(url: str) -> list[dict[str, Any]]:

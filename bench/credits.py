@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bench.common import bench_settings, emit, now, quiet_logging
+from bench.common import bench_settings, child_figures, emit, now, quiet_logging
 from bot.app import build_core
 from bot.context import Actor, Context, Scope
 from bot.errors import UserError
@@ -158,12 +157,8 @@ def main() -> None:
             install_legacy_storage()
         print(json.dumps(asyncio.run(figures(args.quick))), flush=True)
         return
-    out: dict[str, Any] = {}
-    for variant in ("current", "before"):
-        cmd = [sys.executable, __file__, "--variant", variant] + (["--quick"] if args.quick else [])
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-        lines = done.stdout.strip().splitlines()
-        out[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.stderr[-3000:]}
+    out = {variant: child_figures([__file__, "--variant", variant, *(["--quick"] if args.quick else [])],
+                                  timeout=1800) for variant in ("current", "before")}
     current = out.pop("current")
     emit("credits", {"target": {"holds_per_s": 1000, "overspend_tenths": 0}, **current, "before": out["before"]})
 

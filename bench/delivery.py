@@ -38,12 +38,14 @@ from bench.common import (
     ROOT,
     RssSampler,
     bench_settings,
+    child_figures,
     emit,
     peak_rss_mb,
     quiet_logging,
     reset_peak_rss,
     rss_mb,
     simulator_process,
+    stop_process,
 )
 from bench.video import big_file
 from bot.app import build_core
@@ -106,12 +108,7 @@ def fake_telegram(local: bool = False) -> Any:
         assert proc.stdout is not None
         yield json.loads(proc.stdout.readline())
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 async def telegram_port(info: dict[str, Any], local: bool = False) -> Any:
@@ -211,13 +208,7 @@ def main() -> None:
     if args.variant:
         print(json.dumps(asyncio.run(run_variant(args.variant))), flush=True)
         return
-    out = {}
-    for variant in VARIANTS:
-        done = subprocess.run([sys.executable, __file__, "--variant", variant], capture_output=True, text=True,
-                              cwd=ROOT, timeout=1200, check=False)
-        lines = done.stdout.strip().splitlines()
-        out[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {
-            "error": (done.stderr or done.stdout)[-2000:]}
+    out = {variant: child_figures([__file__, "--variant", variant], timeout=1200) for variant in VARIANTS}
     emit("delivery", {"target": {"rss_growth_mb": 50}, **out})
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import serve_until_stopped  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 CHAT = -1001000000001
@@ -31,18 +30,8 @@ async def main() -> None:
     fake.group(CHAT, "Bench")
     print(json.dumps({"base_url": fake.base_url, "base_file_url": fake.base_file_url, "token": fake.token,
                       "chat_id": CHAT}), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-
-    def stdin_closed() -> None:
-        sys.stdin.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    threading.Thread(target=stdin_closed, daemon=True).start()
     try:
-        await stop.wait()
+        await serve_until_stopped()
     finally:
         await fake.stop()
 

@@ -25,7 +25,6 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -118,7 +117,7 @@ def main() -> None:
         db, url, media = args.measure
         print(json.dumps(asyncio.run(measure(Path(db), url, Path(media), args.legacy))), flush=True)
         return
-    from bench.common import emit, quiet_logging, simulator_process
+    from bench.common import child_figures, emit, quiet_logging, simulator_process
     from bench.video import small_video
 
     quiet_logging()
@@ -130,12 +129,8 @@ def main() -> None:
         for variant in ("before", "after"):  # each on its own copy of the same crashed database
             copy = Path(tmp) / f"{variant}.db"
             shutil.copyfile(db_path, copy)
-            cmd = [sys.executable, __file__, "--measure", str(copy), sim.url, str(Path(tmp) / variant)]
-            done = subprocess.run(cmd + (["--legacy"] if variant == "before" else []), capture_output=True,
-                                  text=True, timeout=900, check=False)
-            lines = done.stdout.strip().splitlines()
-            results[variant] = json.loads(lines[-1]) if done.returncode == 0 and lines else {
-                "error": done.stderr[-3000:]}
+            cmd = [__file__, "--measure", str(copy), sim.url, str(Path(tmp) / variant)]
+            results[variant] = child_figures(cmd + (["--legacy"] if variant == "before" else []), timeout=900)
     emit("recovery", {"target": {"start_s": 5.0}, "prepared": prepared, **results["after"],
                       "before": results["before"]})
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,18 +21,20 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import child_figures  # noqa: E402
+
 RESULTS = HERE / "results"
 BENCHMARKS = ("ack", "polling", "scale", "credits", "delivery", "recovery")  # issue order 1-6
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any]:
-    cmd = [sys.executable, str(HERE / f"{name}.py")] + (["--quick"] if quick else [])
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=3600, check=False)
-    lines = [line for line in done.stdout.strip().splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        return {"benchmark": name, "error": f"exit {done.returncode}", "stderr": done.stderr[-4000:]}
-    out: dict[str, Any] = json.loads(lines[-1])
+    out = child_figures([str(HERE / f"{name}.py"), *(["--quick"] if quick else [])], timeout=3600)
+    if "error" in out:
+        return {"benchmark": name, **out}
     out["bench_wall_s"] = round(time.perf_counter() - t0, 1)
     return out
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +43,7 @@ from bench.common import (
     LoopLag,
     NullPort,
     bench_settings,
+    child_figures,
     emit,
     peak_rss_mb,
     quiet_logging,
@@ -193,12 +193,8 @@ def main() -> None:
     if args.scenario:  # one scenario per process: peak RSS is per process
         print(json.dumps(asyncio.run(one(args.scenario, args.quick))), flush=True)
         return
-    out: dict[str, Any] = {}
-    for name in SCENARIOS:
-        cmd = [sys.executable, __file__, "--scenario", name] + (["--quick"] if args.quick else [])
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
-        lines = done.stdout.strip().splitlines()
-        out[name] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": done.stderr[-3000:]}
+    out = {name: child_figures([__file__, "--scenario", name, *(["--quick"] if args.quick else [])], timeout=3600)
+           for name in SCENARIOS}
     emit("scale", {"target": {"peak_rss_mb": 300, "loop_lag_p99_ms": 100}, **out})
 
 

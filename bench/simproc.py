@@ -16,9 +16,7 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ if str(ROOT) not in sys.path:
 
 from aiohttp import web  # noqa: E402
 
+from bench.common import serve_until_stopped  # noqa: E402
 from bot import media  # noqa: E402
 from bot.simulator.server import SimulatorServer  # noqa: E402
 from bot.simulator.state import Job  # noqa: E402
@@ -95,18 +94,8 @@ async def main() -> None:
                          render_width=args.render_width, render_fps=args.render_fps)
     url = await sim.start()
     print(url, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-
-    def stdin_closed() -> None:  # a daemon thread: the parent closing our stdin stops us
-        sys.stdin.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    threading.Thread(target=stdin_closed, daemon=True).start()
     try:
-        await stop.wait()
+        await serve_until_stopped()
     finally:
         await sim.stop()
 
